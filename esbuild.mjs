@@ -1,0 +1,44 @@
+// Builds every target in one run: the extension host bundle, the store worker, the CLI,
+// one browser bundle per webview, and (outside --production) the integration tests.
+// Usage: node esbuild.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const root = path.dirname(new URL(import.meta.url).pathname);
+
+const webviews = fs.readdirSync(path.join(root, 'webview')).filter((d) => fs.existsSync(path.join(root, 'webview', d, 'main.ts')));
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info', legalComments: 'none' };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+const copyWasm = {
+  name: 'copy-sql-wasm',
+  setup(build) {
+    build.onEnd(() => {
+      fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+      fs.copyFileSync(path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(root, 'dist/sql-wasm.wasm'));
+    });
+  },
+};
+
+const targets = [
+  { ...node, entryPoints: { extension: 'src/extension/main.ts', storeWorker: 'src/core/store/storeWorker.ts' }, outdir: 'dist', external: ['vscode'], plugins: [copyWasm] },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  ...webviews.map((w) => ({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { [w]: `webview/${w}/main.ts` }, outdir: 'dist/webview' })),
+];
+if (!production) {
+  const tests = fs.readdirSync(path.join(root, 'test/integration')).filter((f) => f.endsWith('.ts')).map((f) => `test/integration/${f}`);
+  targets.push({ ...node, entryPoints: tests, outdir: 'out/test/integration', bundle: true, external: ['vscode', 'mocha'] });
+}
+
+if (watch) {
+  const ctxs = await Promise.all(targets.map((t) => esbuild.context(t)));
+  await Promise.all(ctxs.map((c) => c.watch()));
+  console.log('[esbuild] watching…');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+  fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+}

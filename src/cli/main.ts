@@ -1,0 +1,147 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Sanitizer } from '../core/sanitize';
+import type { HistoryFilter } from '../core/store';
+import { LocalStore, importJsonl, recordToJsonl, setSqlWasmDirectory } from '../core/store';
+
+const HELP = `promptlab — Prompt Lab from the command line (same database as the VS Code extension)
+
+Usage: promptlab <command> [options]
+
+Commands:
+  import FILE.jsonl         Import executions from a JSONL export. Each line is validated;
+                            bad lines are reported as FILE:LINE: reason and skipped.
+  history                   List executions, newest first.
+      --limit N             How many (default 20, max 5000)
+      --prompt ID           Only this prompt id
+      --search TEXT         Full-text search over prompt and response
+      --since ISO           Created at or after this time (e.g. 2026-11-01 or 2026-11-01T10:00:00Z)
+      --until ISO           Created before this time
+      --success true|false  Only succeeded / failed executions
+      --tag T               Only executions with this tag
+  export --format jsonl     Export every execution (lossless; 'import' reads it back).
+      --out FILE            Write to FILE (default: standard output)
+  info                      Database location, counts, snapshot and journal sizes.
+  compact                   Fold journals into a new snapshot now.
+
+Options for every command:
+  --db PATH                 Database folder (default: $PROMPTLAB_DB, else the extension's
+                            default folder for this user: ${defaultDbDir()})
+  --json                    Machine-readable output
+  -h, --help                This help
+
+Exit codes: 0 ok, 1 failure (or bad lines during import), 2 usage error.
+Share one database with VS Code: set the setting promptLab.databasePath and PROMPTLAB_DB
+(or --db) to the same folder.`;
+
+class UsageError extends Error {}
+
+export function defaultDbDir(): string {
+  // The same folder VS Code's globalStorage uses for this extension, for the default profile.
+  const base = process.platform === 'darwin' ? path.join(os.homedir(), 'Library', 'Application Support', 'Code')
+    : process.platform === 'win32' ? path.join(process.env.APPDATA ?? os.homedir(), 'Code')
+    : path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'Code');
+  return path.join(base, 'User', 'globalStorage', 'promptlab.prompt-lab', 'db');
+}
+
+function parseDate(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new UsageError(`--${flag} "${v}" is not an ISO date/time`);
+  return t;
+}
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+        limit: { type: 'string' }, prompt: { type: 'string' }, search: { type: 'string' }, since: { type: 'string' },
+        until: { type: 'string' }, success: { type: 'string' }, tag: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    err.write(`promptlab: ${(e as Error).message.split('\n')[0]} (see promptlab --help)\n`);
+    return 2;
+  }
+  const { values: o, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (o.help || !command) {
+    out.write(HELP + '\n');
+    return command || o.help ? 0 : 2;
+  }
+  const dir = path.resolve(o.db ?? process.env.PROMPTLAB_DB ?? defaultDbDir());
+  const print = (human: string, json: unknown) => out.write((o.json ? JSON.stringify(json) : human) + '\n');
+  let store: LocalStore | undefined;
+  try {
+    if (!['import', 'history', 'export', 'info', 'compact'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    const filter: HistoryFilter = {};
+    if (command === 'history') {
+      const limit = o.limit === undefined ? 20 : Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new UsageError('--limit must be an integer from 1 to 5000');
+      if (o.success !== undefined && o.success !== 'true' && o.success !== 'false') throw new UsageError('--success must be true or false');
+      Object.assign(filter, { limit }, o.prompt ? { promptId: o.prompt } : {}, o.search ? { search: o.search } : {}, o.tag ? { tag: o.tag } : {},
+        o.success ? { success: o.success === 'true' } : {});
+      const since = parseDate('since', o.since), until = parseDate('until', o.until);
+      if (since !== undefined) filter.since = since;
+      if (until !== undefined) filter.until = until;
+    }
+    if (command === 'import' && rest.length !== 1) throw new UsageError('import needs exactly one FILE.jsonl');
+    if (command === 'export' && (o.format ?? 'jsonl') !== 'jsonl') throw new UsageError(`--format ${o.format} is not supported yet (supported: jsonl)`);
+
+    setSqlWasmDirectory(__dirname);
+    const sanitizer = new Sanitizer();
+    store = await LocalStore.open({ dir, sanitizer, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) });
+
+    if (command === 'import') {
+      const file = path.resolve(rest[0]!);
+      const isTty = (err as NodeJS.WriteStream).isTTY === true;
+      const report = await importJsonl(file, store, sanitizer, {
+        onProgress: (lines, bytes, total) => { if (!o.json) err.write(`${isTty ? '\r' : ''}importing: ${lines} lines, ${total ? Math.round((bytes / total) * 100) : 100}%${isTty ? '' : '\n'}`); },
+      });
+      if (isTty && !o.json) err.write('\n');
+      for (const b of report.bad) err.write(`${file}:${b.line}: ${b.reason}\n`);
+      print(`imported ${report.imported} execution(s), ${report.bad.length} bad line(s) skipped`, report);
+      return report.bad.length ? 1 : 0;
+    }
+    if (command === 'history') {
+      const page = await store.history(filter);
+      if (o.json) print('', page.rows);
+      else if (!page.rows.length) out.write('no executions match\n');
+      else for (const r of page.rows) {
+        out.write(`${r.createdAt}  ${r.success ? 'ok  ' : 'FAIL'}  ${r.promptId}  ${r.model ?? '-'}  ${r.latencyMs === null ? '-' : Math.round(r.latencyMs) + 'ms'}  ${r.id}\n    ${r.responseSnippet.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+      }
+      return 0;
+    }
+    if (command === 'export') {
+      if (o.out) {
+        const r = await store.exportJsonl(path.resolve(o.out));
+        if (o.json) print('', { rows: r.rows, out: path.resolve(o.out) }); else err.write(`exported ${r.rows} execution(s) to ${o.out}\n`);
+      } else {
+        for (const rec of store.engine.scanRecords()) out.write(recordToJsonl(rec) + '\n');
+      }
+      return 0;
+    }
+    if (command === 'compact') {
+      const r = await store.compact();
+      print(r.skipped ? `skipped: ${r.skipped}` : `snapshot ${r.gen}: ${r.rows} execution(s), ${r.bytes} bytes, ${r.ms} ms`, r);
+      return r.skipped ? 1 : 0;
+    }
+    const s = await store.stats();
+    print(Object.entries(s).map(([k, v]) => `${k}: ${v}`).join('\n'), s);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) { err.write(`promptlab: ${e.message} (see promptlab --help)\n`); return 2; }
+    err.write(`promptlab: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await store?.close();
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

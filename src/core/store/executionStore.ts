@@ -1,0 +1,318 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ExecutionDb, ExecutionSummary, HistoryFilter, HistoryPage } from './executionDb';
+import { ExecutionDb as Db } from './executionDb';
+import type { ExecutionPatch, ExecutionRecord, JournalOp } from './executionRecord';
+import type { JournalPosition } from './journal';
+import { listJournals, readJournal } from './journal';
+import { SCHEMA_VERSION } from './migrations';
+import type { Manifest } from './snapshot';
+import { acquireLock, fsyncDir, quarantine, readManifest, readSnapshot, sha256, writeFileAtomic, MANIFEST } from './snapshot';
+import { TextSegments } from './textSegments';
+
+/*
+ * The database engine of one process: the sql.js database (loaded from the newest good
+ * snapshot), kept current by reading every process's journal, and compacted into a new
+ * snapshot under a lock shared by all processes. It never writes journals: the caller's
+ * JournalWriter does, on the caller's thread, so acknowledging an execution never waits
+ * for this engine (which may sit in a worker thread busy exporting).
+ */
+
+export interface StoreProblem { kind: 'snapshot' | 'journal' | 'segment'; file: string; message: string; quarantinedAs?: string }
+
+export interface StoreOptions {
+  dir: string;
+  /** How many of the newest executions are full-text indexed. */
+  ftsWindow?: number;
+  onProblem?: (p: StoreProblem) => void;
+}
+
+export interface CompactResult { skipped?: string; gen?: number; rows?: number; bytes?: number; movedTexts?: number; deletedJournals?: number; ms: number }
+
+export interface ExecutionDetail extends ExecutionSummary { promptText: string; responseText: string; textError?: string }
+
+export interface StoreStats {
+  dir: string; executions: number; pendingTexts: number; snapshotGen: number; snapshotBytes: number;
+  journals: number; journalBytes: number; ftsIndexedSeq: number; maxSeq: number; schemaVersion: number;
+}
+
+interface Progress { offset: number; closed: boolean }
+
+export class ExecutionStore {
+  readonly problems: StoreProblem[] = [];
+  private progress = new Map<string, Progress>();
+  private gen = 0;
+  private readonly journalDir: string;
+  private readonly segments: TextSegments;
+  private reloadNeeded = false;
+  private compacting: Promise<CompactResult> | null = null;
+
+  private constructor(private db: ExecutionDb, private readonly opts: StoreOptions) {
+    this.journalDir = path.join(opts.dir, 'journal');
+    this.segments = new TextSegments(path.join(opts.dir, 'texts'));
+  }
+
+  static async open(opts: StoreOptions): Promise<ExecutionStore> {
+    fs.mkdirSync(path.join(opts.dir, 'journal'), { recursive: true });
+    const problems: StoreProblem[] = [];
+    const { db, gen } = await loadNewestSnapshot(opts.dir, problems);
+    const store = new ExecutionStore(db, opts);
+    store.gen = gen;
+    store.progress = db.getProgress();
+    for (const p of problems) store.report(p);
+    store.poll();
+    return store;
+  }
+
+  private report(p: StoreProblem): void {
+    this.problems.push(p);
+    this.opts.onProblem?.(p);
+  }
+
+  get database(): ExecutionDb { return this.db; }
+  get generation(): number { return this.gen; }
+
+  /** Applies operations that the caller has just journalled (and validated). */
+  apply(ops: readonly JournalOp[], pos?: JournalPosition): number {
+    const inserts: ExecutionRecord[] = [];
+    const patches: ExecutionPatch[] = [];
+    for (const op of ops) {
+      if (op.op === 'insert') inserts.push(op.rec);
+      else if (op.op === 'patch') patches.push(op.patch);
+    }
+    const added = this.db.insertBatch(inserts);
+    // Patches after inserts: a patch in the same batch refers to a row inserted just before.
+    this.db.applyPatches(patches);
+    if (pos) {
+      const p = this.progress.get(pos.file);
+      if (!p || p.offset < pos.endOffset) this.progress.set(pos.file, { offset: pos.endOffset, closed: p?.closed ?? false });
+    }
+    return added;
+  }
+
+  /** Reads what other writers (and earlier runs) appended since last time. Cheap when idle. */
+  poll(): { added: number } {
+    let added = 0;
+    const onDisk = new Set(listJournals(this.journalDir));
+    for (const file of onDisk) {
+      const p = this.progress.get(file) ?? { offset: 0, closed: false };
+      if (p.closed) continue;
+      const full = path.join(this.journalDir, file);
+      let size: number;
+      try { size = fs.statSync(full).size; } catch { continue; }
+      if (size <= p.offset) continue;
+      const res = readJournal(full, p.offset);
+      if (res.corrupt.length) {
+        const first = res.corrupt[0]!;
+        let quarantinedAs: string | undefined;
+        try { quarantinedAs = quarantine(this.opts.dir, full, true); } catch { /* report anyway */ }
+        this.report({ kind: 'journal', file, quarantinedAs, message: `${res.corrupt.length} damaged record(s) skipped (first at byte ${first.offset}: ${first.reason}); the other records were recovered` });
+      }
+      const ops = res.ops.filter((op) => op.v === 1 && (op.op === 'insert' || op.op === 'patch'));
+      if (ops.length < res.ops.length) this.report({ kind: 'journal', file, message: `${res.ops.length - ops.length} record(s) of an unknown version were skipped` });
+      for (let i = 0; i < ops.length; i += 1000) added += this.apply(ops.slice(i, i + 1000));
+      this.progress.set(file, { offset: res.endOffset, closed: res.closed });
+    }
+    // A journal we had not finished is gone: another process compacted and deleted it. The
+    // snapshot on disk holds its rows, so the next compaction (or reload) picks them up.
+    for (const [file, p] of this.progress) {
+      if (onDisk.has(file)) continue;
+      if (!p.closed) this.reloadNeeded = true;
+      this.progress.delete(file);
+    }
+    return { added };
+  }
+
+  /** Newer snapshot on disk than ours (another process compacted), or we missed a journal. */
+  shouldReload(): boolean {
+    if (this.reloadNeeded) return true;
+    try { return (readManifest(this.opts.dir)?.gen ?? 0) > this.gen && this.reloadNeeded; } catch { return false; }
+  }
+
+  async reload(): Promise<void> {
+    const problems: StoreProblem[] = [];
+    const { db, gen } = await loadNewestSnapshot(this.opts.dir, problems);
+    this.db.close();
+    this.db = db;
+    this.gen = gen;
+    this.progress = db.getProgress();
+    this.reloadNeeded = false;
+    for (const p of problems) this.report(p);
+    this.poll();
+  }
+
+  // ---- queries ----
+
+  history(filter: HistoryFilter = {}): HistoryPage {
+    return this.db.history(filter);
+  }
+
+  count(): number { return this.db.count(); }
+
+  getExecution(id: string): ExecutionDetail | null {
+    const summary = this.db.summaryById(id);
+    if (!summary) return null;
+    const loc = this.db.textLocation(id);
+    if (loc?.pending) return { ...summary, promptText: loc.pending.prompt, responseText: loc.pending.response };
+    if (loc?.ref) {
+      try {
+        const t = this.segments.read(loc.ref);
+        return { ...summary, promptText: t.prompt, responseText: t.response };
+      } catch (e) {
+        return { ...summary, promptText: summary.promptSnippet, responseText: summary.responseSnippet, textError: (e as Error).message };
+      }
+    }
+    return { ...summary, promptText: '', responseText: '', textError: 'texts not found' };
+  }
+
+  /** Every execution in seq order with full texts, a page at a time (for export). */
+  *scanRecords(pageSize = 500): Generator<ExecutionRecord> {
+    let after = 0;
+    for (;;) {
+      const page = this.db.scan(after, pageSize);
+      if (!page.length) return;
+      for (const row of page) {
+        after = row.seq;
+        const detail = this.getExecution(row.id);
+        const { seq: _s, promptSnippet: _p, responseSnippet: _r, promptChars: _pc, responseChars: _rc, textRef: _t, ...rest } = row;
+        yield { ...rest, promptText: detail?.promptText ?? '', responseText: detail?.responseText ?? '' };
+      }
+    }
+  }
+
+  stats(): StoreStats {
+    const journals = listJournals(this.journalDir);
+    let journalBytes = 0;
+    for (const f of journals) { try { journalBytes += fs.statSync(path.join(this.journalDir, f)).size; } catch { /* deleted meanwhile */ } }
+    let snapshotBytes = 0;
+    try { snapshotBytes = readManifest(this.opts.dir)?.bytes ?? 0; } catch { /* reported at open */ }
+    return {
+      dir: this.opts.dir, executions: this.db.count(), pendingTexts: this.db.pendingCount(), snapshotGen: this.gen,
+      snapshotBytes, journals: journals.length, journalBytes, ftsIndexedSeq: this.db.ftsIndexedSeq(), maxSeq: this.db.maxSeq(),
+      schemaVersion: SCHEMA_VERSION,
+    };
+  }
+
+  // ---- full-text indexing, in slices ----
+
+  /** Indexes up to `maxRows` not-yet-indexed rows inside the FTS window. Returns rows indexed. */
+  indexSome(maxRows = 500): number {
+    const window = this.opts.ftsWindow ?? 100_000;
+    const max = this.db.maxSeq();
+    let from = Math.max(this.db.ftsIndexedSeq(), max - window);
+    if (from >= max) return 0;
+    const rows = this.db.unindexedRows(from, maxRows);
+    const docs: Array<{ seq: number; prompt: string; response: string }> = [];
+    for (const r of rows) {
+      from = r.seq;
+      if (r.prompt !== null) { docs.push({ seq: r.seq, prompt: r.prompt, response: r.response ?? '' }); continue; }
+      if (!r.ref) continue;
+      try { const t = this.segments.read(r.ref); docs.push({ seq: r.seq, prompt: t.prompt, response: t.response }); }
+      catch (e) { this.report({ kind: 'segment', file: r.ref, message: `not indexed: ${(e as Error).message}` }); }
+    }
+    this.db.indexTexts(docs, from);
+    return docs.length;
+  }
+
+  // ---- compaction ----
+
+  /**
+   * Folds journals and pending texts into a new snapshot. Serialised across processes by
+   * the lock file; returns `skipped` when another process holds it.
+   */
+  compact(lockTimeoutMs = 5000): Promise<CompactResult> {
+    if (!this.compacting) this.compacting = this.doCompact(lockTimeoutMs).finally(() => { this.compacting = null; });
+    return this.compacting;
+  }
+
+  private async doCompact(lockTimeoutMs: number): Promise<CompactResult> {
+    const t0 = Date.now();
+    const lock = await acquireLock(path.join(this.opts.dir, 'compact.lock'), lockTimeoutMs);
+    if (!lock) return { skipped: 'another process is compacting', ms: Date.now() - t0 };
+    try {
+      const before = readManifest(this.opts.dir);
+      // Someone else wrote a snapshot since we loaded ours: start from theirs, or we would
+      // write one that lacks what they folded in from journals they have since deleted.
+      if ((before?.gen ?? 0) !== this.gen || this.reloadNeeded) await this.reload();
+      else this.poll();
+      // Index while the texts are still at hand, then move them into a segment.
+      while (this.indexSome(2000) > 0) { /* until caught up */ }
+      let moved = 0;
+      for (;;) {
+        const batch = this.db.pendingTexts(1000);
+        if (!batch.length) break;
+        const refs = batch.map((t) => ({ seq: t.seq, ref: this.segments.append({ prompt: t.prompt, response: t.response }) }));
+        this.segments.sync();
+        this.db.settleTexts(refs);
+        moved += refs.length;
+      }
+      const gen = this.gen + 1;
+      const closedJournals = [...this.progress].filter(([, p]) => p.closed).map(([f]) => f);
+      this.db.setProgress(this.progress);
+      this.db.setMeta('generation', String(gen));
+      const bytes = this.db.export();
+      const file = `snapshot-${String(gen).padStart(8, '0')}.sqlite`;
+      writeFileAtomic(path.join(this.opts.dir, file), bytes);
+      const info = { gen, file, sha256: sha256(bytes), bytes: bytes.length, createdAt: new Date().toISOString(), rows: this.db.count() };
+      const previous = before ? { gen: before.gen, file: before.file, sha256: before.sha256, bytes: before.bytes, createdAt: before.createdAt, rows: before.rows } : null;
+      const manifest: Manifest = { ...info, schemaVersion: SCHEMA_VERSION, closedJournals, previous };
+      writeFileAtomic(path.join(this.opts.dir, MANIFEST), JSON.stringify(manifest, null, 2));
+      this.gen = gen;
+      // Both kept snapshots now cover the journals the previous one listed as closed.
+      let deletedJournals = 0;
+      for (const j of before?.closedJournals ?? []) {
+        try { fs.rmSync(path.join(this.journalDir, j)); deletedJournals++; } catch { /* already gone */ }
+        this.progress.delete(j);
+      }
+      this.db.forgetProgress(before?.closedJournals ?? []);
+      if (deletedJournals) fsyncDir(this.journalDir);
+      for (const f of fs.readdirSync(this.opts.dir)) {
+        if (/^snapshot-\d+\.sqlite$/.test(f) && f !== file && f !== previous?.file) fs.rmSync(path.join(this.opts.dir, f), { force: true });
+      }
+      return { gen, rows: info.rows, bytes: info.bytes, movedTexts: moved, deletedJournals, ms: Date.now() - t0 };
+    } finally {
+      lock.release();
+    }
+  }
+
+  close(): void {
+    this.segments.close();
+    this.db.close();
+  }
+}
+
+/** Newest snapshot that passes its checksum and integrity check; damaged ones are quarantined. */
+async function loadNewestSnapshot(dir: string, problems: StoreProblem[]): Promise<{ db: ExecutionDb; gen: number }> {
+  let manifest: Manifest | null = null;
+  try {
+    manifest = readManifest(dir);
+  } catch (e) {
+    const q = quarantine(dir, path.join(dir, MANIFEST));
+    problems.push({ kind: 'snapshot', file: MANIFEST, message: (e as Error).message, quarantinedAs: q });
+    // Without a manifest, try the newest snapshot files by name, unverified but integrity-checked.
+    const files = fs.readdirSync(dir).filter((f) => /^snapshot-\d+\.sqlite$/.test(f)).sort().reverse();
+    for (const f of files) {
+      try {
+        const db = await Db.open(fs.readFileSync(path.join(dir, f)));
+        return { db, gen: Number(f.match(/\d+/)![0]) };
+      } catch (err) {
+        problems.push({ kind: 'snapshot', file: f, message: (err as Error).message, quarantinedAs: quarantine(dir, path.join(dir, f)) });
+      }
+    }
+  }
+  const candidates = manifest ? [manifest, ...(manifest.previous ? [manifest.previous] : [])] : [];
+  for (const c of candidates) {
+    try {
+      const db = await Db.open(readSnapshot(dir, c));
+      return { db, gen: c.gen };
+    } catch (e) {
+      const message = (e as Error).message;
+      if (/newer than this Prompt Lab/.test(message)) throw e; // not damage: refuse rather than quarantine
+      let quarantinedAs: string | undefined;
+      try { quarantinedAs = quarantine(dir, path.join(dir, c.file)); } catch { /* missing file */ }
+      problems.push({ kind: 'snapshot', file: c.file, message: `${message}; falling back`, quarantinedAs });
+    }
+  }
+  // No usable snapshot: every journal is replayed from its start.
+  return { db: await Db.open(), gen: manifest?.gen ?? 0 };
+}

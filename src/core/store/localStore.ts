@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Sanitizer } from '../sanitize';
+import type { ExecutionInput, ExecutionPatch, ExecutionRecord } from './executionRecord';
+import type { CompactResult, ExecutionDetail, StoreOptions, StoreProblem, StoreStats } from './executionStore';
+import { ExecutionStore } from './executionStore';
+import type { HistoryFilter, HistoryPage } from './executionDb';
+import { JournalWriter } from './journal';
+import { preparePatch, prepareRecord } from './recordPrep';
+import { writeJsonlExport } from './jsonlExport';
+
+/** What the extension and the CLI use, whether the engine runs here or in a worker thread. */
+export interface PromptLabStore {
+  readonly dir: string;
+  /** Sanitizes and journals; returns once the execution is durable against a process kill. */
+  record(input: ExecutionInput): ExecutionRecord;
+  recordMany(inputs: readonly ExecutionRecord[]): void;
+  patch(patch: ExecutionPatch): void;
+  history(filter?: HistoryFilter): Promise<HistoryPage>;
+  getExecution(id: string): Promise<ExecutionDetail | null>;
+  stats(): Promise<StoreStats>;
+  compact(): Promise<CompactResult>;
+  exportJsonl(file: string, filter?: HistoryFilter): Promise<{ rows: number }>;
+  onProblem(listener: (p: StoreProblem) => void): void;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions extends StoreOptions {
+  sanitizer: Sanitizer;
+  /** Compact after this many executions are waiting in journals. */
+  compactEveryRows?: number;
+  /** How often to look for other processes' executions (ms); 0 disables the timer. */
+  pollMs?: number;
+}
+
+export function newWriterId(): string {
+  return `${Date.now().toString(36)}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Engine and journal on one thread: the CLI, tests and benches. */
+export class LocalStore implements PromptLabStore {
+  private readonly listeners: Array<(p: StoreProblem) => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private sinceCompact = 0;
+
+  private constructor(readonly engine: ExecutionStore, private readonly journal: JournalWriter, private readonly opts: OpenStoreOptions) {}
+
+  get dir(): string { return this.opts.dir; }
+
+  static async open(opts: OpenStoreOptions): Promise<LocalStore> {
+    fs.mkdirSync(opts.dir, { recursive: true });
+    let store: LocalStore | undefined;
+    const engine = await ExecutionStore.open({ ...opts, onProblem: (p) => { opts.onProblem?.(p); store?.listeners.forEach((l) => l(p)); } });
+    const journal = new JournalWriter({ dir: path.join(opts.dir, 'journal'), writerId: newWriterId() });
+    store = new LocalStore(engine, journal, opts);
+    if (opts.pollMs) {
+      store.timer = setInterval(() => store!.tick(), opts.pollMs);
+      store.timer.unref();
+    }
+    return store;
+  }
+
+  private tick(): void {
+    if (this.engine.shouldReload()) { void this.engine.reload(); return; }
+    this.engine.poll();
+    this.engine.indexSome(200);
+  }
+
+  record(input: ExecutionInput): ExecutionRecord {
+    const rec = prepareRecord(input, this.opts.sanitizer);
+    const pos = this.journal.append({ v: 1, op: 'insert', rec });
+    this.engine.apply([{ v: 1, op: 'insert', rec }], pos);
+    this.afterWrite(1);
+    return rec;
+  }
+
+  /** Already-prepared records (import): one journal line each, applied as one batch. */
+  recordMany(records: readonly ExecutionRecord[]): void {
+    if (!records.length) return;
+    const ops = records.map((rec) => ({ v: 1 as const, op: 'insert' as const, rec }));
+    let pos = { file: '', endOffset: 0 };
+    for (const op of ops) pos = this.journal.append(op);
+    this.engine.apply(ops, pos);
+    this.afterWrite(records.length);
+  }
+
+  patch(patch: ExecutionPatch): void {
+    const op = { v: 1 as const, op: 'patch' as const, patch: preparePatch(patch, this.opts.sanitizer) };
+    this.engine.apply([op], this.journal.append(op));
+  }
+
+  private afterWrite(n: number): void {
+    this.sinceCompact += n;
+    if (this.sinceCompact >= (this.opts.compactEveryRows ?? 5000)) {
+      this.sinceCompact = 0;
+      this.journal.rotate();
+      void this.engine.compact(0).catch((e: unknown) => this.listeners.forEach((l) => l({ kind: 'snapshot', file: '', message: `compaction failed: ${(e as Error).message}` })));
+    }
+  }
+
+  async history(filter?: HistoryFilter): Promise<HistoryPage> { return this.engine.history(filter); }
+  async getExecution(id: string): Promise<ExecutionDetail | null> { return this.engine.getExecution(id); }
+  async stats(): Promise<StoreStats> { return this.engine.stats(); }
+
+  async compact(): Promise<CompactResult> {
+    this.journal.rotate();
+    return this.engine.compact();
+  }
+
+  async exportJsonl(file: string, filter?: HistoryFilter): Promise<{ rows: number }> {
+    return writeJsonlExport(this.engine, file, filter);
+  }
+
+  onProblem(listener: (p: StoreProblem) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Flushes: journal fsync, then a final compaction when there is something to fold in. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.journal.rotate();
+    this.journal.close();
+    if (this.engine.database.pendingCount() > 0) await this.engine.compact();
+    this.engine.close();
+  }
+}

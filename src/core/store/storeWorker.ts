@@ -1,0 +1,79 @@
+/*
+ * Worker-thread entry: owns the sql.js database so that exports, snapshots and long
+ * queries never stall the extension host's thread. The main thread journals each execution
+ * itself (the acknowledgement) and posts it here to be applied.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { JournalOp } from './executionRecord';
+import type { JournalPosition } from './journal';
+import { ExecutionStore } from './executionStore';
+import { writeJsonlExport } from './jsonlExport';
+import { setSqlWasmDirectory } from './sqlJs';
+
+export interface StoreWorkerInit { dir: string; ftsWindow?: number; wasmDir?: string; pollMs: number; compactEveryRows: number }
+export type ToWorker =
+  | { type: 'apply'; ops: JournalOp[]; pos: JournalPosition }
+  | { type: 'call'; id: number; method: string; args: unknown[] };
+export type FromWorker =
+  | { type: 'ready' } | { type: 'openFailed'; message: string }
+  | { type: 'result'; id: number; ok: true; value: unknown } | { type: 'result'; id: number; ok: false; message: string }
+  | { type: 'problem'; problem: unknown };
+
+const port = parentPort!;
+const init = workerData as StoreWorkerInit;
+if (init.wasmDir) setSqlWasmDirectory(init.wasmDir);
+
+void (async () => {
+  let store: ExecutionStore;
+  try {
+    store = await ExecutionStore.open({ dir: init.dir, ftsWindow: init.ftsWindow, onProblem: (problem) => port.postMessage({ type: 'problem', problem }) });
+  } catch (e) {
+    port.postMessage({ type: 'openFailed', message: (e as Error).message });
+    return;
+  }
+  let sinceCompact = store.database.pendingCount();
+  let busy = false;
+  const compact = async () => {
+    busy = true;
+    try { return await store.compact(); } finally { busy = false; sinceCompact = store.database.pendingCount(); }
+  };
+  const methods: Record<string, (...a: never[]) => unknown> = {
+    history: (f: never) => store.history(f),
+    getExecution: (id: never) => store.getExecution(id),
+    stats: () => store.stats(),
+    count: () => store.count(),
+    poll: () => store.poll(),
+    compact,
+    exportJsonl: (file: never, filter: never) => writeJsonlExport(store, file, filter),
+    close: async () => {
+      clearInterval(timer);
+      store.poll();
+      const r = store.database.pendingCount() > 0 ? await compact() : null;
+      store.close();
+      return r;
+    },
+  };
+  const timer = setInterval(() => {
+    if (busy) return;
+    if (store.shouldReload()) { void store.reload(); return; }
+    store.poll();
+    store.indexSome(300);
+    if (sinceCompact >= init.compactEveryRows) void compact().catch((e: unknown) => port.postMessage({ type: 'problem', problem: { kind: 'snapshot', file: '', message: `compaction failed: ${(e as Error).message}` } }));
+  }, init.pollMs);
+
+  port.on('message', async (m: ToWorker) => {
+    if (m.type === 'apply') {
+      sinceCompact += store.apply(m.ops, m.pos);
+      return;
+    }
+    const fn = methods[m.method];
+    try {
+      if (!fn) throw new Error(`unknown store method ${m.method}`);
+      const value = await (fn as (...a: unknown[]) => unknown)(...m.args);
+      port.postMessage({ type: 'result', id: m.id, ok: true, value });
+    } catch (e) {
+      port.postMessage({ type: 'result', id: m.id, ok: false, message: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  port.postMessage({ type: 'ready' });
+})();

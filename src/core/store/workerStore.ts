@@ -1,0 +1,118 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ExecutionInput, ExecutionPatch, ExecutionRecord, JournalOp } from './executionRecord';
+import type { HistoryFilter, HistoryPage } from './executionDb';
+import type { CompactResult, ExecutionDetail, StoreProblem, StoreStats } from './executionStore';
+import { JournalWriter } from './journal';
+import type { OpenStoreOptions, PromptLabStore } from './localStore';
+import { newWriterId } from './localStore';
+import { preparePatch, prepareRecord } from './recordPrep';
+import type { FromWorker, StoreWorkerInit, ToWorker } from './storeWorker';
+
+export interface WorkerStoreOptions extends OpenStoreOptions {
+  /** The built worker script (dist/storeWorker.js). */
+  workerScript: string;
+  wasmDir?: string;
+  execArgv?: string[];
+}
+
+/** Journal on the caller's thread, sql.js engine in a worker thread: the extension host's store. */
+export class WorkerStore implements PromptLabStore {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly listeners: Array<(p: StoreProblem) => void> = [];
+  private closed = false;
+
+  private constructor(private readonly worker: Worker, private readonly journal: JournalWriter, private readonly opts: WorkerStoreOptions) {}
+
+  get dir(): string { return this.opts.dir; }
+
+  static async open(opts: WorkerStoreOptions): Promise<WorkerStore> {
+    fs.mkdirSync(opts.dir, { recursive: true });
+    const init: StoreWorkerInit = { dir: opts.dir, ftsWindow: opts.ftsWindow, wasmDir: opts.wasmDir, pollMs: opts.pollMs || 1000, compactEveryRows: opts.compactEveryRows ?? 5000 };
+    const worker = new Worker(opts.workerScript, { workerData: init, execArgv: opts.execArgv ?? [] });
+    const early: StoreProblem[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const onMsg = (m: FromWorker) => {
+        if (m.type === 'ready') { worker.off('message', onMsg); resolve(); }
+        else if (m.type === 'openFailed') { worker.off('message', onMsg); void worker.terminate(); reject(new Error(`cannot open the Prompt Lab database in ${opts.dir}: ${m.message}`)); }
+        else if (m.type === 'problem') early.push(m.problem as StoreProblem);
+      };
+      worker.on('message', onMsg);
+      worker.once('error', reject);
+    });
+    const journal = new JournalWriter({ dir: path.join(opts.dir, 'journal'), writerId: newWriterId() });
+    const store = new WorkerStore(worker, journal, opts);
+    worker.on('message', (m: FromWorker) => store.onMessage(m));
+    worker.on('error', (e) => store.failAll(e));
+    worker.on('exit', (code) => store.failAll(new Error(`store worker exited (${code})`)));
+    for (const p of early) { opts.onProblem?.(p); }
+    return store;
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'result') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.value); else p.reject(new Error(m.message));
+    } else if (m.type === 'problem') {
+      const problem = m.problem as StoreProblem;
+      this.opts.onProblem?.(problem);
+      this.listeners.forEach((l) => l(problem));
+    }
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  private call<T>(method: string, ...args: unknown[]): Promise<T> {
+    if (this.closed && method !== 'close') return Promise.reject(new Error('the store is closed'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ type: 'call', id, method, args } satisfies ToWorker);
+    });
+  }
+
+  record(input: ExecutionInput): ExecutionRecord {
+    const rec = prepareRecord(input, this.opts.sanitizer);
+    const op: JournalOp = { v: 1, op: 'insert', rec };
+    const pos = this.journal.append(op); // acknowledged here
+    this.worker.postMessage({ type: 'apply', ops: [op], pos } satisfies ToWorker);
+    return rec;
+  }
+
+  recordMany(records: readonly ExecutionRecord[]): void {
+    if (!records.length) return;
+    const ops: JournalOp[] = records.map((rec) => ({ v: 1, op: 'insert', rec }));
+    let pos = { file: '', endOffset: 0 };
+    for (const op of ops) pos = this.journal.append(op);
+    this.worker.postMessage({ type: 'apply', ops, pos } satisfies ToWorker);
+  }
+
+  patch(patch: ExecutionPatch): void {
+    const op: JournalOp = { v: 1, op: 'patch', patch: preparePatch(patch, this.opts.sanitizer) };
+    this.worker.postMessage({ type: 'apply', ops: [op], pos: this.journal.append(op) } satisfies ToWorker);
+  }
+
+  history(filter?: HistoryFilter): Promise<HistoryPage> { return this.call('history', filter ?? {}); }
+  getExecution(id: string): Promise<ExecutionDetail | null> { return this.call('getExecution', id); }
+  stats(): Promise<StoreStats> { return this.call('stats'); }
+  compact(): Promise<CompactResult> { this.journal.rotate(); return this.call('compact'); }
+  exportJsonl(file: string, filter?: HistoryFilter): Promise<{ rows: number }> { return this.call('exportJsonl', file, filter); }
+  onProblem(listener: (p: StoreProblem) => void): void { this.listeners.push(listener); }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.journal.rotate();
+    this.journal.close();
+    try { await this.call('close'); } finally {
+      this.closed = true;
+      await this.worker.terminate();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { PromptLabStore } from '../core/store';
+import { WorkerStore } from '../core/store';
+import { Tracker } from '../core/runner/track';
+import { buildSanitizer, readSettings } from './config';
+import { registerCommands } from './commands';
+import { ViewTypes } from './constants';
+import { Log } from './log';
+import { HistoryPanel } from './panels/historyPanel';
+
+/** What activate() returns: used by the integration tests, and by nothing else. */
+export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; historyPanel(): HistoryPanel | undefined }
+
+let storeToClose: PromptLabStore | undefined;
+
+/** Composition root: every service is built here once; every disposable goes to subscriptions. */
+export async function activate(context: vscode.ExtensionContext): Promise<PromptLabApi> {
+  const log = new Log();
+  context.subscriptions.push(log);
+  try {
+    const warn = (m: string) => { log.warn('config', m); void vscode.window.showWarningMessage(`Prompt Lab: ${m}`); };
+    const settings = readSettings(warn);
+    const sanitizer = buildSanitizer(settings, warn);
+    const dataDir = settings.databasePath ? path.resolve(settings.databasePath) : path.join(context.globalStorageUri.fsPath, 'db');
+    const dist = path.join(context.extensionPath, 'dist');
+    const store = await WorkerStore.open({
+      dir: dataDir, sanitizer, ftsWindow: settings.ftsWindow, pollMs: 1000, compactEveryRows: 5000,
+      workerScript: path.join(dist, 'storeWorker.js'), wasmDir: dist,
+      onProblem: (p) => {
+        const where = p.quarantinedAs ? ` It was moved to ${p.quarantinedAs}.` : '';
+        log.error('store', `${p.kind} ${p.file}: ${p.message}${where}`);
+        void vscode.window.showErrorMessage(`Prompt Lab database: ${p.kind} ${p.file}: ${p.message}.${where}`);
+      },
+    });
+    storeToClose = store;
+    log.info('store', `database at ${dataDir}`);
+    // Pseudonymous user id: stable per machine, not the machine id itself.
+    const userId = createHash('sha256').update(vscode.env.machineId).digest('hex').slice(0, 12);
+    const tracker = new Tracker(store, { userId, sessionId: vscode.env.sessionId, environment: settings.environment });
+
+    const deps = { extensionUri: context.extensionUri, store, log, sanitizer };
+    registerCommands(context, deps);
+    context.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(ViewTypes.history, {
+        deserializeWebviewPanel: async (panel) => { HistoryPanel.revive(panel, deps); },
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('promptLab.databasePath')) {
+          void vscode.window.showInformationMessage('Prompt Lab: the database location changes after a window reload.', 'Reload Window')
+            .then((c) => { if (c) void vscode.commands.executeCommand('workbench.action.reloadWindow'); });
+        }
+      }),
+    );
+    log.info('activate', `Prompt Lab ${context.extension.packageJSON.version as string} active (VS Code ${vscode.version})`);
+    return { store, tracker, dataDir, historyPanel: () => HistoryPanel.instance };
+  } catch (e) {
+    // VS Code shows nothing for a failed activation: say it, log it, then rethrow.
+    const message = e instanceof Error ? e.message : String(e);
+    log.error('activate', message);
+    void vscode.window.showErrorMessage(`Prompt Lab failed to start: ${message}`, 'Show Logs').then((c) => { if (c) log.show(); });
+    throw e;
+  }
+}
+
+/** Returns the store's flush (final compaction), which VS Code awaits. */
+export function deactivate(): Promise<void> | undefined {
+  const s = storeToClose;
+  storeToClose = undefined;
+  return s?.close();
+}

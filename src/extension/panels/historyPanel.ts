@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import type { ExecutionDetail, ExecutionSummary, PromptLabStore } from '../../core/store';
+import type { HistoryDetail, HistoryRow, HostToWebview, WebviewToHost } from '../../shared/historyProtocol';
+import { webviewToHostSchema } from '../../shared/historyProtocol';
+import { ViewTypes } from '../constants';
+import type { Log } from '../log';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+/** The history panel: one instance, revived after a reload by the serializer. */
+export class HistoryPanel implements vscode.Disposable {
+  private static current: HistoryPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly messagesForTests: HostToWebview[] = [];
+
+  static show(ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }): HistoryPanel {
+    if (HistoryPanel.current) {
+      HistoryPanel.current.panel.reveal();
+      return HistoryPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(ViewTypes.history, 'Prompt Lab: History', vscode.ViewColumn.Active, webviewOptions(ctx.extensionUri));
+    return new HistoryPanel(panel, ctx);
+  }
+
+  static revive(panel: vscode.WebviewPanel, ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }): HistoryPanel {
+    panel.webview.options = webviewOptions(ctx.extensionUri);
+    return new HistoryPanel(panel, ctx);
+  }
+
+  static get instance(): HistoryPanel | undefined { return HistoryPanel.current; }
+
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }) {
+    HistoryPanel.current?.dispose();
+    HistoryPanel.current = this;
+    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
+    panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, 'history', 'Prompt Lab: History');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** Tells the webview that data changed (a new execution), so it re-queries. */
+  notifyChanged(): void {
+    void this.post({ type: 'changed' });
+  }
+
+  /** Messages sent to the webview so far (integration tests read them). */
+  get sent(): readonly HostToWebview[] { return this.messagesForTests; }
+
+  private post(m: HostToWebview): Thenable<boolean> {
+    this.messagesForTests.push(m);
+    if (this.messagesForTests.length > 200) this.messagesForTests.shift();
+    return this.panel.webview.postMessage(m);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const parsed = webviewToHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.ctx.log.warn('history', `ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return;
+    }
+    const m: WebviewToHost = parsed.data;
+    if (m.type === 'ready') {
+      const stats = await this.ctx.store.stats();
+      await this.post({ type: 'init', total: stats.executions, dataLocation: stats.dir });
+      return;
+    }
+    try {
+      if (m.type === 'query') {
+        const f = m.filter;
+        const page = await this.ctx.store.history({
+          limit: 200, ...(f.search ? { search: f.search } : {}), ...(f.promptId ? { promptId: f.promptId } : {}),
+          ...(f.success !== undefined ? { success: f.success } : {}), ...(f.tag ? { tag: f.tag } : {}), ...(f.model ? { model: f.model } : {}),
+          ...(m.after ? { after: m.after } : {}),
+        });
+        const total = (await this.ctx.store.stats()).executions;
+        await this.post({ type: 'response', requestId: m.requestId, ok: true, data: { rows: page.rows.map(toRow), next: page.next, total } });
+      } else {
+        const d = await this.ctx.store.getExecution(m.id);
+        if (!d) throw new Error(`execution ${m.id} not found`);
+        await this.post({ type: 'response', requestId: m.requestId, ok: true, data: toDetail(d) });
+      }
+    } catch (e) {
+      this.ctx.log.error('history', `request failed: ${(e as Error).message}`);
+      await this.post({ type: 'response', requestId: m.requestId, ok: false, error: (e as Error).message });
+    }
+  }
+
+  dispose(): void {
+    if (HistoryPanel.current === this) HistoryPanel.current = undefined;
+    this.disposables.splice(0).forEach((d) => d.dispose());
+    this.panel.dispose();
+  }
+}
+
+function toRow(s: ExecutionSummary): HistoryRow {
+  return {
+    id: s.id, createdAt: s.createdAt, promptId: s.promptId, provider: s.provider, model: s.model, success: s.success,
+    latencyMs: s.latencyMs, tokensIn: s.tokensIn, tokensOut: s.tokensOut, costUsd: s.costUsd, qualityScore: s.qualityScore,
+    errorType: s.errorType, tags: s.tags, promptSnippet: s.promptSnippet, responseSnippet: s.responseSnippet,
+  };
+}
+
+function toDetail(d: ExecutionDetail): HistoryDetail {
+  return { ...toRow(d), promptText: d.promptText, responseText: d.responseText, errorMessage: d.errorMessage, metadata: d.metadata, ...(d.textError ? { textError: d.textError } : {}) };
+}
