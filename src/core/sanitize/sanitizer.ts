@@ -6,7 +6,10 @@ export interface ExtraPattern {
   name: string;
   pattern: string;
   flags?: string | undefined;
-  /** Literal text (no `$1` expansion); default `[<NAME>_REDACTED]`. */
+  /**
+   * Literal text (no `$1` expansion, so a replacement can never re-insert matched text); default
+   * `[<NAME>_REDACTED]`. As with built-ins, a leading named group `(?<keep>…)` is preserved.
+   */
   replacement?: string | undefined;
 }
 

@@ -123,10 +123,9 @@ export class ExecutionStore {
     return { added };
   }
 
-  /** Newer snapshot on disk than ours (another process compacted), or we missed a journal. */
+  /** True when a journal vanished before we read it all: only a reload from the snapshot recovers its rows. */
   shouldReload(): boolean {
-    if (this.reloadNeeded) return true;
-    try { return (readManifest(this.opts.dir)?.gen ?? 0) > this.gen && this.reloadNeeded; } catch { return false; }
+    return this.reloadNeeded;
   }
 
   async reload(): Promise<void> {

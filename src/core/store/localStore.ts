@@ -40,22 +40,22 @@ export function newWriterId(): string {
 
 /** Engine and journal on one thread: the CLI, tests and benches. */
 export class LocalStore implements PromptLabStore {
-  private readonly listeners: Array<(p: StoreProblem) => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private sinceCompact = 0;
 
-  private constructor(readonly engine: ExecutionStore, private readonly journal: JournalWriter, private readonly opts: OpenStoreOptions) {}
+  private constructor(readonly engine: ExecutionStore, private readonly journal: JournalWriter, private readonly opts: OpenStoreOptions,
+    private readonly listeners: Array<(p: StoreProblem) => void>) {}
 
   get dir(): string { return this.opts.dir; }
 
   static async open(opts: OpenStoreOptions): Promise<LocalStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
-    let store: LocalStore | undefined;
-    const engine = await ExecutionStore.open({ ...opts, onProblem: (p) => { opts.onProblem?.(p); store?.listeners.forEach((l) => l(p)); } });
+    const listeners: Array<(p: StoreProblem) => void> = [];
+    const engine = await ExecutionStore.open({ ...opts, onProblem: (p) => { opts.onProblem?.(p); listeners.forEach((l) => l(p)); } });
     const journal = new JournalWriter({ dir: path.join(opts.dir, 'journal'), writerId: newWriterId() });
-    store = new LocalStore(engine, journal, opts);
+    const store = new LocalStore(engine, journal, opts, listeners);
     if (opts.pollMs) {
-      store.timer = setInterval(() => store!.tick(), opts.pollMs);
+      store.timer = setInterval(() => store.tick(), opts.pollMs);
       store.timer.unref();
     }
     return store;
