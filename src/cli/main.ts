@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Sanitizer } from '../core/sanitize';
 import type { HistoryFilter } from '../core/store';
-import { LocalStore, importJsonl, recordToJsonl, setSqlWasmDirectory } from '../core/store';
+import { LocalStore, importJsonl, recordToJsonl } from '../core/store';
 
 const HELP = `promptlab — Prompt Lab from the command line (same database as the VS Code extension)
 
@@ -92,7 +92,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (command === 'import' && rest.length !== 1) throw new UsageError('import needs exactly one FILE.jsonl');
     if (command === 'export' && (o.format ?? 'jsonl') !== 'jsonl') throw new UsageError(`--format ${o.format} is not supported yet (supported: jsonl)`);
 
-    setSqlWasmDirectory(__dirname);
     const sanitizer = new Sanitizer();
     store = await LocalStore.open({ dir, sanitizer, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) });
 

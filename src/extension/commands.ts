@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Sanitizer } from '../core/sanitize';
 import type { PromptLabStore } from '../core/store';
-import { importJsonl } from '../core/store';
+import { importJsonl } from '../core/store/jsonlImport';
 import { Commands } from './constants';
 import type { Log } from './log';
 import { HistoryPanel } from './panels/historyPanel';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptLabStore } from '../core/store';
-import { WorkerStore } from '../core/store';
+import { WorkerStore } from '../core/store/workerStore';
 import { Tracker } from '../core/runner/track';
 import { buildSanitizer, readSettings } from './config';
 import { registerCommands } from './commands';
@@ -38,7 +38,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     log.info('store', `database at ${dataDir}`);
     // Pseudonymous user id: stable per machine, not the machine id itself.
     const userId = createHash('sha256').update(vscode.env.machineId).digest('hex').slice(0, 12);
-    const tracker = new Tracker(store, { userId, sessionId: vscode.env.sessionId, environment: settings.environment });
+    // Open history panels re-query after each recorded execution (debounced in the panel).
+    const sink = { record: (input: Parameters<PromptLabStore['record']>[0]) => { const r = store.record(input); HistoryPanel.instance?.notifyChanged(); return r; } };
+    const tracker = new Tracker(sink, { userId, sessionId: vscode.env.sessionId, environment: settings.environment });
 
     const deps = { extensionUri: context.extensionUri, store, log, sanitizer };
     registerCommands(context, deps);

@@ -22,7 +22,6 @@ suite('Prompt Lab activation', () => {
     assert.equal(ext.isActive, true);
     assert.equal(ext.packageJSON.publisher, 'promptlab');
     assert.equal(ext.packageJSON.name, 'prompt-lab');
-    assert.equal(1 + 1, 3, 'TEMPORARY deliberate failure');
   });
 
   test('the store opens in the configured promptLab.databasePath', async () => {

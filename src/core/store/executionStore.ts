@@ -100,7 +100,10 @@ export class ExecutionStore {
       const full = path.join(this.journalDir, file);
       let size: number;
       try { size = fs.statSync(full).size; } catch { continue; }
-      if (size <= p.offset) continue;
+      if (size <= p.offset) {
+        if (writerIsDead(file)) this.progress.set(file, { offset: p.offset, closed: true });
+        continue;
+      }
       const res = readJournal(full, p.offset);
       if (res.corrupt.length) {
         const first = res.corrupt[0]!;
@@ -111,7 +114,14 @@ export class ExecutionStore {
       const ops = res.ops.filter((op) => op.v === 1 && (op.op === 'insert' || op.op === 'patch'));
       if (ops.length < res.ops.length) this.report({ kind: 'journal', file, message: `${res.ops.length - ops.length} record(s) of an unknown version were skipped` });
       for (let i = 0; i < ops.length; i += 1000) added += this.apply(ops.slice(i, i + 1000));
-      this.progress.set(file, { offset: res.endOffset, closed: res.closed });
+      let closed = res.closed;
+      // A writer that died without closing its journal never appends again: treat the file as
+      // closed so compaction can retire it. Its torn last line was never acknowledged.
+      if (!closed && writerIsDead(file)) {
+        closed = true;
+        if (res.tailBytes > 0) this.report({ kind: 'journal', file, message: `the last record (${res.tailBytes} bytes) of a writer that stopped mid-write was incomplete and skipped; it had not been acknowledged` });
+      }
+      this.progress.set(file, { offset: res.endOffset, closed });
     }
     // A journal we had not finished is gone: another process compacted and deleted it. The
     // snapshot on disk holds its rows, so the next compaction (or reload) picks them up.
@@ -277,6 +287,18 @@ export class ExecutionStore {
   close(): void {
     this.segments.close();
     this.db.close();
+  }
+}
+
+/** Journal names start `<time36>-<pid>-<random>`; a writer whose process is gone is dead. */
+function writerIsDead(file: string): boolean {
+  const pid = Number(/^[0-9a-z]+-(\d+)-/.exec(file)?.[1]);
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

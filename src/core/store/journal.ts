@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -13,6 +14,11 @@ import type { JournalOp } from './executionRecord';
  * groups, for power loss, never on the caller's path.
  * A rotated file ends with a `close` line, so a compactor knows nobody appends to it again.
  */
+
+/** Unique per process and start: each writer appends only to its own journal files. */
+export function newWriterId(): string {
+  return `${Date.now().toString(36)}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
 
 export const CLOSE_MARKER = '{"v":1,"op":"close"}';
 

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Sanitizer } from '../sanitize';
 import type { ExecutionInput, ExecutionPatch, ExecutionRecord } from './executionRecord';
 import type { CompactResult, ExecutionDetail, StoreOptions, StoreProblem, StoreStats } from './executionStore';
 import { ExecutionStore } from './executionStore';
 import type { HistoryFilter, HistoryPage } from './executionDb';
-import { JournalWriter } from './journal';
+import { JournalWriter, newWriterId } from './journal';
 import { preparePatch, prepareRecord } from './recordPrep';
 import { writeJsonlExport } from './jsonlExport';
 
@@ -32,10 +31,6 @@ export interface OpenStoreOptions extends StoreOptions {
   compactEveryRows?: number;
   /** How often to look for other processes' executions (ms); 0 disables the timer. */
   pollMs?: number;
-}
-
-export function newWriterId(): string {
-  return `${Date.now().toString(36)}-${process.pid}-${randomUUID().slice(0, 8)}`;
 }
 
 /** Engine and journal on one thread: the CLI, tests and benches. */

@@ -4,9 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { ExecutionInput, ExecutionPatch, ExecutionRecord, JournalOp } from './executionRecord';
 import type { HistoryFilter, HistoryPage } from './executionDb';
 import type { CompactResult, ExecutionDetail, StoreProblem, StoreStats } from './executionStore';
-import { JournalWriter } from './journal';
+import { JournalWriter, newWriterId } from './journal';
 import type { OpenStoreOptions, PromptLabStore } from './localStore';
-import { newWriterId } from './localStore';
 import { preparePatch, prepareRecord } from './recordPrep';
 import type { FromWorker, StoreWorkerInit, ToWorker } from './storeWorker';
 

@@ -41,8 +41,11 @@ export class HistoryPanel implements vscode.Disposable {
 
   /** Tells the webview that data changed (a new execution), so it re-queries. */
   notifyChanged(): void {
-    void this.post({ type: 'changed' });
+    // A run of a thousand cases must not trigger a thousand re-queries.
+    if (this.changeTimer) return;
+    this.changeTimer = setTimeout(() => { this.changeTimer = undefined; void this.post({ type: 'changed' }); }, 300);
   }
+  private changeTimer: NodeJS.Timeout | undefined;
 
   /** Messages sent to the webview so far (integration tests read them). */
   get sent(): readonly HostToWebview[] { return this.messagesForTests; }
