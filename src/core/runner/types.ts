@@ -1,0 +1,54 @@
+import type { ChatMessage, ModelParameters } from '../prompt/types';
+import type { ProviderError, Usage } from '../providers/types';
+
+/** Result of one evaluator on one response. `not_evaluated` is never counted as a pass. */
+export interface EvaluatorResult {
+  name: string;
+  status: 'pass' | 'fail' | 'not_evaluated' | 'error';
+  score: number | null;
+  reason: string;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/** One unit of work in a run: a test case (optionally repeated) rendered for one variant. */
+export interface RunCase {
+  caseId: string;
+  /** Shown in the results table: row number, test case name, or first variable value. */
+  label: string;
+  testCaseId: string | null;
+  variant: string | null;
+  messages: ChatMessage[];
+  model: string;
+  parameters: ModelParameters;
+  /** Values the case was rendered with (the `expected` value feeds evaluators/accuracy). */
+  variables: Record<string, unknown>;
+  expected: string | null;
+  repeat: number;
+}
+
+export type RunEvent =
+  | { type: 'queued'; caseId: string; label: string }
+  | { type: 'started'; caseId: string; attempt: number }
+  | { type: 'token'; caseId: string; delta: string }
+  | { type: 'retrying'; caseId: string; attempt: number; delayMs: number; reason: string }
+  | { type: 'done'; caseId: string; executionId: string; text: string; latencyMs: number; ttftMs: number | null; usage: Usage; costUsd: number | null; cached: boolean; evaluators: EvaluatorResult[] }
+  | { type: 'failed'; caseId: string; executionId: string | null; error: ProviderError; evaluators: EvaluatorResult[] }
+  | { type: 'breaker'; providerId: string; state: BreakerState; reason: string }
+  | { type: 'finished'; summary: RunSummary };
+
+export interface RunSummary {
+  runId: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  cached: number;
+  evaluatorsPassed: number;
+  evaluatorsFailed: number;
+  evaluatorsNotEvaluated: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number | null;
+  durationMs: number;
+}
