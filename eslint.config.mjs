@@ -20,6 +20,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['src/core/**/*.ts', 'src/shared/**/*.ts', 'webview/**/*.ts'], rules: { 'no-restricted-imports': ['error', noVscode] } },
   { files: ['src/shared/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...noVscode, patterns: [...noVscode.patterns, { group: ['**/core/**'], message: 'src/shared imports nothing but zod.' }] }] } },
   { files: ['webview/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...noVscode, patterns: [...noVscode.patterns, { group: ['**/core/**', 'node:*', 'fs', 'path', 'child_process'], message: 'webview code runs in a browser: import src/shared only.' }] }] } },

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptLabStore } from '../core/store';
@@ -36,11 +36,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     });
     storeToClose = store;
     log.info('store', `database at ${dataDir}`);
-    // Pseudonymous user id: stable per machine, not the machine id itself.
-    const userId = createHash('sha256').update(vscode.env.machineId).digest('hex').slice(0, 12);
+    const { userId, sessionId } = identity(context);
     // Open history panels re-query after each recorded execution (debounced in the panel).
     const sink = { record: (input: Parameters<PromptLabStore['record']>[0]) => { const r = store.record(input); HistoryPanel.instance?.notifyChanged(); return r; } };
-    const tracker = new Tracker(sink, { userId, sessionId: vscode.env.sessionId, environment: settings.environment });
+    const tracker = new Tracker(sink, { userId, sessionId, environment: settings.environment });
 
     const deps = { extensionUri: context.extensionUri, store, log, sanitizer };
     registerCommands(context, deps);
@@ -64,6 +63,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     void vscode.window.showErrorMessage(`Prompt Lab failed to start: ${message}`, 'Show Logs').then((c) => { if (c) log.show(); });
     throw e;
   }
+}
+
+/**
+ * Pseudonymous ids for the standard metadata. Not vscode.env.machineId/sessionId: with
+ * telemetry off (code-server, VSCodium, many users) those are constants like
+ * "someValue.machineId", which would make every user the same one.
+ */
+function identity(context: vscode.ExtensionContext): { userId: string; sessionId: string } {
+  let userId = context.globalState.get<string>('promptLab.userId');
+  if (!userId) {
+    userId = randomUUID().slice(0, 12);
+    void context.globalState.update('promptLab.userId', userId);
+  }
+  const sessionId = vscode.env.sessionId.startsWith('someValue.') ? randomUUID() : vscode.env.sessionId;
+  return { userId, sessionId };
 }
 
 /** Returns the store's flush (final compaction), which VS Code awaits. */

@@ -87,7 +87,7 @@ function render(first: boolean, added: HistoryRow[]): void {
       el('td', {}, r.success ? 'ok' : `failed${r.errorType ? ` (${r.errorType})` : ''}`),
       el('td', { class: 'num' }, fmt(r.latencyMs, ' ms')),
       el('td', { class: 'num' }, r.tokensIn === null && r.tokensOut === null ? '—' : `${r.tokensIn ?? '—'} / ${r.tokensOut ?? '—'}`),
-      el('td', { class: 'num' }, r.qualityScore === null ? 'n/a' : r.qualityScore.toFixed(2)),
+      r.qualityScore === null ? el('td', { class: 'num muted', title: 'Not available: this execution has no quality assessment' }, 'n/a') : el('td', { class: 'num' }, r.qualityScore.toFixed(2)),
       el('td', { class: 'snippet' }, r.responseSnippet));
     tr.addEventListener('click', () => void showDetail(r.id));
     tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); void showDetail(r.id); } });
