@@ -22,6 +22,6 @@ export default tseslint.config(
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['src/core/**/*.ts', 'src/shared/**/*.ts', 'webview/**/*.ts'], rules: { 'no-restricted-imports': ['error', noVscode] } },
-  { files: ['src/shared/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...noVscode, patterns: [...noVscode.patterns, { group: ['**/core/**'], message: 'src/shared imports nothing but zod.' }] }] } },
-  { files: ['webview/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...noVscode, patterns: [...noVscode.patterns, { group: ['**/core/**', 'node:*', 'fs', 'path', 'child_process'], message: 'webview code runs in a browser: import src/shared only.' }] }] } },
+  { files: ['src/shared/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...noVscode, patterns: [...noVscode.patterns, { group: ['**/core/**'], message: 'src/shared imports nothing but zod (types from core are fine).', allowTypeImports: true }] }] } },
+  { files: ['webview/**/*.ts'], rules: { 'no-restricted-imports': ['error', { ...noVscode, patterns: [...noVscode.patterns, { group: ['**/core/**'], message: 'webview code runs in a browser: import src/shared only (types from core are fine).', allowTypeImports: true }, { group: ['node:*', 'fs', 'path', 'child_process'], message: 'webview code runs in a browser.' }] }] } },
 );

@@ -54,11 +54,11 @@ export function filesSize(dir: string, keep: (name: string) => boolean = () => t
   return { bytes, files };
 }
 
-/** Runs `node --import tsx bench/<script> ...args` and returns the JSON on its last stdout line. */
-export function runProbe<T>(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
+/** Runs `node [flags] --import tsx bench/<script> ...args` and returns the JSON on its last stdout line. */
+export function runProbe<T>(script: string, args: string[], nodeFlags: string[] = []): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', script), ...args], {
-      cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, 'bench', script), ...args], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.setEncoding('utf8');

@@ -4,12 +4,30 @@ import { parseArgs } from 'node:util';
 import { Sanitizer } from '../core/sanitize';
 import type { HistoryFilter } from '../core/store';
 import { LocalStore, importJsonl, recordToJsonl } from '../core/store';
+import { CliUsageError, runCommand } from './runCommand';
 
 const HELP = `promptlab — Prompt Lab from the command line (same database as the VS Code extension)
 
 Usage: promptlab <command> [options]
 
 Commands:
+  run FILE                  Run a .prompt.yml / .prompty file against a provider; every
+                            execution is logged. Prints a per-case table (or JSON).
+      --dataset F           CSV, JSONL or JSON dataset instead of the file's testData
+      --provider ID         Provider profile: openai, github, anthropic, ollama, lmstudio,
+                            or a kind (azure, vllm, llamacpp, openrouter, openai-compatible)
+                            together with --base-url
+      --model M             Model id (default: the file's model, else the profile's)
+      --base-url URL        Endpoint of an OpenAI-compatible or Anthropic server
+      --variant NAME        One of the file's variants
+      --concurrency N       Requests in flight (default 4)
+      --repeat K            Run each case K times (default 1)
+      --timeout S           Per-request timeout in seconds (default 120)
+      --no-cache            Do not reuse cached responses (default: reuse at temperature 0)
+      --tag T               Tag every execution (repeatable)
+                            Keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY,
+                            GITHUB_TOKEN, AZURE_OPENAI_API_KEY, OPENROUTER_API_KEY, or
+                            PROMPTLAB_API_KEY_<PROFILE ID> / PROMPTLAB_API_KEY.
   import FILE.jsonl         Import executions from a JSONL export. Each line is validated;
                             bad lines are reported as FILE:LINE: reason and skipped.
   history                   List executions, newest first.
@@ -31,7 +49,8 @@ Options for every command:
   --json                    Machine-readable output
   -h, --help                This help
 
-Exit codes: 0 ok, 1 failure (or bad lines during import), 2 usage error.
+Exit codes: 0 ok, 1 failure (a failed case or evaluator, bad lines during import), 2 usage
+or configuration error.
 Share one database with VS Code: set the setting promptLab.databasePath and PROMPTLAB_DB
 (or --db) to the same folder.`;
 
@@ -60,7 +79,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       options: {
         db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
         limit: { type: 'string' }, prompt: { type: 'string' }, search: { type: 'string' }, since: { type: 'string' },
-        until: { type: 'string' }, success: { type: 'string' }, tag: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
+        until: { type: 'string' }, success: { type: 'string' }, tag: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' },
+        dataset: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, 'base-url': { type: 'string' }, variant: { type: 'string' },
+        concurrency: { type: 'string' }, repeat: { type: 'string' }, timeout: { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
       },
     });
   } catch (e) {
@@ -77,24 +98,39 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const print = (human: string, json: unknown) => out.write((o.json ? JSON.stringify(json) : human) + '\n');
   let store: LocalStore | undefined;
   try {
-    if (!['import', 'history', 'export', 'info', 'compact'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    if (!['run', 'import', 'history', 'export', 'info', 'compact'].includes(command)) throw new UsageError(`unknown command "${command}"`);
     const filter: HistoryFilter = {};
     if (command === 'history') {
       const limit = o.limit === undefined ? 20 : Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new UsageError('--limit must be an integer from 1 to 5000');
       if (o.success !== undefined && o.success !== 'true' && o.success !== 'false') throw new UsageError('--success must be true or false');
-      Object.assign(filter, { limit }, o.prompt ? { promptId: o.prompt } : {}, o.search ? { search: o.search } : {}, o.tag ? { tag: o.tag } : {},
+      Object.assign(filter, { limit }, o.prompt ? { promptId: o.prompt } : {}, o.search ? { search: o.search } : {}, o.tag?.[0] ? { tag: o.tag[0] } : {},
         o.success ? { success: o.success === 'true' } : {});
       const since = parseDate('since', o.since), until = parseDate('until', o.until);
       if (since !== undefined) filter.since = since;
       if (until !== undefined) filter.until = until;
     }
+    const int = (flag: string, v: string | undefined, min: number, max: number) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}`);
+      return n;
+    };
+    const runFlags = command === 'run' ? {
+      file: rest[0] ?? '', noCache: o['no-cache'] === true, tags: o.tag ?? [], json: o.json === true,
+      ...(o.dataset ? { dataset: o.dataset } : {}), ...(o.provider ? { provider: o.provider } : {}), ...(o.model ? { model: o.model } : {}),
+      ...(o['base-url'] ? { baseUrl: o['base-url'] } : {}), ...(o.variant ? { variant: o.variant } : {}),
+      ...(o.concurrency ? { concurrency: int('concurrency', o.concurrency, 1, 64) } : {}), ...(o.repeat ? { repeat: int('repeat', o.repeat, 1, 1000) } : {}),
+      ...(o.timeout ? { timeoutSeconds: int('timeout', o.timeout, 1, 3600) } : {}),
+    } : null;
+    if (command === 'run' && rest.length !== 1) throw new UsageError('run needs exactly one prompt FILE');
     if (command === 'import' && rest.length !== 1) throw new UsageError('import needs exactly one FILE.jsonl');
     if (command === 'export' && (o.format ?? 'jsonl') !== 'jsonl') throw new UsageError(`--format ${o.format} is not supported yet (supported: jsonl)`);
 
     const sanitizer = new Sanitizer();
     store = await LocalStore.open({ dir, sanitizer, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) });
 
+    if (runFlags) return await runCommand(runFlags, store, dir, out, err);
     if (command === 'import') {
       const file = path.resolve(rest[0]!);
       const isTty = (err as NodeJS.WriteStream).isTTY === true;
@@ -133,7 +169,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     print(Object.entries(s).map(([k, v]) => `${k}: ${v}`).join('\n'), s);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) { err.write(`promptlab: ${e.message} (see promptlab --help)\n`); return 2; }
+    if (e instanceof UsageError || e instanceof CliUsageError) { err.write(`promptlab: ${e.message} (see promptlab --help)\n`); return 2; }
     err.write(`promptlab: ${(e as Error).message}\n`);
     return 1;
   } finally {

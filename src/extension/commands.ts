@@ -6,8 +6,10 @@ import { importJsonl } from '../core/store/jsonlImport';
 import { Commands } from './constants';
 import type { Log } from './log';
 import { HistoryPanel } from './panels/historyPanel';
+import { ResultsPanel } from './panels/resultsPanel';
+import type { RunController } from './runController';
 
-export interface CommandDeps { extensionUri: vscode.Uri; store: PromptLabStore; log: Log; sanitizer: Sanitizer }
+export interface CommandDeps { extensionUri: vscode.Uri; store: PromptLabStore; log: Log; sanitizer: Sanitizer; runs: RunController }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
   const { store, log } = deps;
@@ -15,6 +17,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 
   reg(Commands.showHistory, () => HistoryPanel.show(deps));
   reg(Commands.showLogs, () => log.show());
+  const uriArg = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
+  const runOpts = (a: unknown) => (a && typeof a === 'object' && !(a instanceof vscode.Uri) ? a as { firstCaseOnly?: boolean } : {});
+  reg(Commands.runPrompt, (a?: unknown, b?: unknown) => deps.runs.runDocument(uriArg(a), runOpts(b)));
+  reg(Commands.runPromptWithDataset, (a?: unknown) => deps.runs.runDocument(uriArg(a), { pickDataset: true }));
+  reg(Commands.runWithoutCache, (a?: unknown) => deps.runs.runDocument(uriArg(a), { noCache: true }));
+  reg(Commands.runSelection, () => deps.runs.runSelection());
+  reg(Commands.selectModel, () => deps.runs.selectModel());
+  reg(Commands.setApiKey, (id?: unknown) => deps.runs.setApiKey(id));
+  reg(Commands.showResults, () => ResultsPanel.show(deps));
 
   reg(Commands.importExecutions, async (arg?: unknown) => {
     const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Prompt Lab JSONL': ['jsonl'] }, openLabel: 'Import' }))?.[0];

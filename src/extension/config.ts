@@ -9,6 +9,23 @@ export const settingsSchema = z.object({
   environment: z.string().min(1).default('development'),
   extraPatterns: z.array(z.object({ name: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional(), replacement: z.string().optional() })).default([]),
   ftsWindow: z.number().int().min(0).default(100_000),
+  providers: z.array(z.object({
+    id: z.string().regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only'),
+    kind: z.enum(['openai', 'azure', 'github', 'ollama', 'lmstudio', 'vllm', 'llamacpp', 'openrouter', 'openai-compatible', 'anthropic']),
+    baseUrl: z.string().url().optional(),
+    defaultModel: z.string().optional(),
+    apiVersion: z.string().optional(),
+    priceInPer1M: z.number().nonnegative().optional(),
+    priceOutPer1M: z.number().nonnegative().optional(),
+  })).default([]),
+  defaultProvider: z.string().default(''),
+  defaultModel: z.string().default(''),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  requestTimeoutSeconds: z.number().min(1).max(3600).default(120),
+  cache: z.enum(['temperature0', 'always', 'off']).default('temperature0'),
+  maxAttempts: z.number().int().min(1).max(10).default(4),
+  breakerFailureThreshold: z.number().int().min(1).default(5),
+  breakerRecoverySeconds: z.number().min(1).default(60),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -19,6 +36,15 @@ export function readSettings(warn: (message: string) => void): Settings {
     environment: c.get('environment'),
     extraPatterns: c.get('sanitize.extraPatterns'),
     ftsWindow: c.get('store.ftsWindow'),
+    providers: c.get('providers'),
+    defaultProvider: c.get('defaultProvider'),
+    defaultModel: c.get('defaultModel'),
+    concurrency: c.get('concurrency'),
+    requestTimeoutSeconds: c.get('requestTimeoutSeconds'),
+    cache: c.get('cache'),
+    maxAttempts: c.get('retry.maxAttempts'),
+    breakerFailureThreshold: c.get('circuitBreaker.failureThreshold'),
+    breakerRecoverySeconds: c.get('circuitBreaker.recoveryTimeoutSeconds'),
   };
   const parsed = settingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;

@@ -6,8 +6,15 @@ export const Commands = {
   exportExecutions: 'promptLab.exportExecutions',
   compactDatabase: 'promptLab.compactDatabase',
   showDatabaseInfo: 'promptLab.showDatabaseInfo',
+  runPrompt: 'promptLab.runPrompt',
+  runPromptWithDataset: 'promptLab.runPromptWithDataset',
+  runSelection: 'promptLab.runSelection',
+  runWithoutCache: 'promptLab.runWithoutCache',
+  selectModel: 'promptLab.selectModel',
+  setApiKey: 'promptLab.setApiKey',
+  showResults: 'promptLab.showResults',
 } as const;
 
-export const ViewTypes = { history: 'promptLab.history' } as const;
+export const ViewTypes = { history: 'promptLab.history', results: 'promptLab.results' } as const;
 
 export const SettingsSection = 'promptLab';

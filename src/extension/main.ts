@@ -9,9 +9,14 @@ import { registerCommands } from './commands';
 import { ViewTypes } from './constants';
 import { Log } from './log';
 import { HistoryPanel } from './panels/historyPanel';
+import { ResultsPanel } from './panels/resultsPanel';
+import { PromptCodeLens } from './promptCodeLens';
+import { PromptDocuments } from './promptDocuments';
+import { RunController } from './runController';
+import { ApiKeys } from './secrets';
 
 /** What activate() returns: used by the integration tests, and by nothing else. */
-export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; historyPanel(): HistoryPanel | undefined }
+export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; runs: RunController; historyPanel(): HistoryPanel | undefined; resultsPanel(): ResultsPanel | undefined }
 
 let storeToClose: PromptLabStore | undefined;
 
@@ -41,8 +46,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     const sink = { record: (input: Parameters<PromptLabStore['record']>[0]) => { const r = store.record(input); HistoryPanel.instance?.notifyChanged(); return r; } };
     const tracker = new Tracker(sink, { userId, sessionId, environment: settings.environment });
 
-    const deps = { extensionUri: context.extensionUri, store, log, sanitizer };
+    let current = settings;
+    const docs = new PromptDocuments();
+    const runs = new RunController({
+      extensionUri: context.extensionUri, log, tracker, docs, keys: new ApiKeys(context.secrets), settings: () => current,
+      state: context.workspaceState, cacheDir: path.join(dataDir, '..', 'response-cache'),
+    });
+    const deps = { extensionUri: context.extensionUri, store, log, sanitizer, runs };
     registerCommands(context, deps);
+    context.subscriptions.push(docs, runs,
+      vscode.languages.registerCodeLensProvider([{ pattern: '**/*.prompty' }, { pattern: '**/*.prompt.{yml,yaml}' }], new PromptCodeLens(docs)),
+      vscode.window.registerWebviewPanelSerializer(ViewTypes.results, { deserializeWebviewPanel: async (panel) => { ResultsPanel.revive(panel, deps); } }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('promptLab')) return;
+        current = readSettings(warn);
+        runs.settingsChanged();
+      }),
+    );
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(ViewTypes.history, {
         deserializeWebviewPanel: async (panel) => { HistoryPanel.revive(panel, deps); },
@@ -55,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       }),
     );
     log.info('activate', `Prompt Lab ${context.extension.packageJSON.version as string} active (VS Code ${vscode.version})`);
-    return { store, tracker, dataDir, historyPanel: () => HistoryPanel.instance };
+    return { store, tracker, dataDir, runs, historyPanel: () => HistoryPanel.instance, resultsPanel: () => ResultsPanel.instance };
   } catch (e) {
     // VS Code shows nothing for a failed activation: say it, log it, then rethrow.
     const message = e instanceof Error ? e.message : String(e);

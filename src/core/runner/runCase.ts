@@ -200,7 +200,7 @@ function markAttempt(ex: TrackedExecution, attempt: number, willRetry: boolean):
 async function succeeded(rc: RunContext, unit: RunUnit, outcome: Extract<AttemptOutcome, { ok: true }>, cacheKey: string | null): Promise<void> {
   const r = outcome.result;
   if (rc.cache && cacheKey !== null) {
-    await safeCacheSet(rc.cache, cacheKey, { text: r.text, usage: r.usage, model: r.model, finishReason: r.finishReason, latencyMs: r.latencyMs });
+    await safeCacheSet(rc.cache, cacheKey, { text: r.text, usage: r.usage, model: r.model, finishReason: r.finishReason, createdAt: new Date(rc.clock.now()).toISOString() });
   }
   const evaluators = await runEvaluators(rc, unit, r.text);
   const k = rc.counters;

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { ChatMessage } from '../prompt/types';
+import type { CachedResponse } from '../providers/responseCache';
+import { cacheKey } from '../providers/responseCache';
 import type { ProviderProfile, Usage } from '../providers/types';
 import type { RunCase } from './types';
 
@@ -8,15 +9,8 @@ import type { RunCase } from './types';
  * secrets), what a response costs, and what identifies a cacheable request.
  */
 
-/** A stored response, enough to answer a case again without calling the provider. */
-export interface CachedResponse {
-  text: string;
-  usage: Usage;
-  model?: string | null;
-  finishReason?: string | null;
-  /** Latency of the original call (informational; a hit reports ~0). */
-  latencyMs?: number;
-}
+/** A stored response: the providers' cache record, so their on-disk cache plugs in as is. */
+export type { CachedResponse } from '../providers/responseCache';
 
 /** The caller's cache. Either method may be async; a cache that fails is treated as a miss. */
 export interface ResponseCache {
@@ -66,14 +60,5 @@ export function defaultUseCache(c: RunCase): boolean {
  * or label — two cases asking the same thing share one answer.
  */
 export function defaultCacheKey(profile: ProviderProfile, c: RunCase): string {
-  const basis = stableStringify({ kind: profile.kind, baseUrl: safeBaseUrl(profile.baseUrl), model: c.model, messages: c.messages, parameters: c.parameters });
-  return createHash('sha256').update(basis).digest('hex');
-}
-
-/** JSON with object keys sorted, so `{a, b}` and `{b, a}` give the same key. */
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  return cacheKey({ profile: { kind: profile.kind, baseUrl: safeBaseUrl(profile.baseUrl) }, model: c.model, parameters: c.parameters, messages: c.messages });
 }

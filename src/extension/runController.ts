@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { loadTestCases, readDataset } from '../core/prompt';
+import type { DatasetRow, PromptFile } from '../core/prompt/types';
+import { BUILTIN_PROFILES, ResponseCache, createProvider } from '../core/providers';
+import type { Provider, ProviderProfile } from '../core/providers/types';
+import type { ProfileChoice } from '../core/runner/promptRun';
+import { ProviderGuards, casesFromRows, chooseProfile, runPromptFile, selectionCase } from '../core/runner/promptRun';
+import type { Tracker } from '../core/runner/track';
+import type { RunCase, RunSummary } from '../core/runner/types';
+import type { Settings } from './config';
+import { Commands } from './constants';
+import type { Log } from './log';
+import { ResultsPanel } from './panels/resultsPanel';
+import { HistoryPanel } from './panels/historyPanel';
+import type { PromptDocuments } from './promptDocuments';
+import { VscodeLmProvider } from './providers/vscodeLmProvider';
+import type { ApiKeys } from './secrets';
+import { needsKey } from './secrets';
+
+export const VSCODE_LM_PROFILE: ProviderProfile = { id: 'vscode-lm', kind: 'vscode-lm', baseUrl: '' };
+
+export interface RunDeps {
+  extensionUri: vscode.Uri;
+  log: Log;
+  tracker: Tracker;
+  docs: PromptDocuments;
+  keys: ApiKeys;
+  settings: () => Settings;
+  state: vscode.Memento;
+  cacheDir: string;
+}
+
+export interface RunOptions { firstCaseOnly?: boolean; noCache?: boolean; pickDataset?: boolean }
+
+/** Runs prompt files and selections from the editor: the VS Code side of the runner. */
+export class RunController implements vscode.Disposable {
+  private guards: ProviderGuards;
+  private readonly cache: ResponseCache;
+  private readonly running = new Set<AbortController>();
+  readonly statusItem = vscode.window.createStatusBarItem('promptLab.model', vscode.StatusBarAlignment.Right, 100);
+
+  constructor(private readonly deps: RunDeps) {
+    this.guards = this.newGuards();
+    this.cache = new ResponseCache({ dir: deps.cacheDir });
+    this.statusItem.command = Commands.selectModel;
+    this.statusItem.name = 'Prompt Lab model';
+    this.updateStatus();
+    this.statusItem.show();
+  }
+
+  private newGuards(): ProviderGuards {
+    const s = this.deps.settings();
+    return new ProviderGuards({ concurrency: s.concurrency, failureThreshold: s.breakerFailureThreshold, recoveryTimeoutMs: s.breakerRecoverySeconds * 1000 });
+  }
+
+  /** New limits apply to the next run; a run in flight keeps its own. */
+  settingsChanged(): void {
+    this.guards = this.newGuards();
+    this.updateStatus();
+  }
+
+  profiles(): ProviderProfile[] {
+    const configured = this.deps.settings().providers.map((p) => ({ ...p, baseUrl: p.baseUrl ?? '' })) as ProviderProfile[];
+    return [VSCODE_LM_PROFILE, ...configured, ...BUILTIN_PROFILES.filter((b) => !configured.some((c) => c.id === b.id))];
+  }
+
+  private modelOverride(): { profileId: string; model: string } | undefined {
+    return this.deps.state.get('promptLab.modelOverride');
+  }
+
+  private updateStatus(): void {
+    const o = this.modelOverride();
+    const s = this.deps.settings();
+    const profile = o?.profileId ?? (s.defaultProvider || 'vscode-lm');
+    const model = o?.model ?? (s.defaultModel || 'default model');
+    this.statusItem.text = `$(beaker) ${profile} · ${model}`;
+    this.statusItem.tooltip = 'Prompt Lab: provider and model for runs that do not name one. Click to change.';
+  }
+
+  private requireTrust(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage('Prompt Lab does not send prompts in Restricted Mode: this workspace is not trusted.', 'Manage Workspace Trust')
+      .then((c) => { if (c) void vscode.commands.executeCommand('workbench.trust.manage'); });
+    return false;
+  }
+
+  private choose(prompt: PromptFile | null, variant: string | null = null): ProfileChoice | null {
+    const s = this.deps.settings();
+    const o = this.modelOverride();
+    const choice = chooseProfile(prompt, this.profiles(), {
+      defaultProviderId: s.defaultProvider || 'vscode-lm', variant,
+      ...(o ? { providerId: o.profileId, model: o.model } : !prompt && s.defaultModel ? { model: s.defaultModel } : {}),
+    });
+    if ('error' in choice) {
+      // vscode.lm accepts "no model" (first Copilot model); other profiles need one.
+      if (!prompt && (s.defaultProvider || 'vscode-lm') === 'vscode-lm' && !o) return { profile: VSCODE_LM_PROFILE, model: s.defaultModel };
+      void vscode.window.showErrorMessage(`Prompt Lab: ${choice.error}`, 'Select Model').then((c) => { if (c) void vscode.commands.executeCommand(Commands.selectModel); });
+      return null;
+    }
+    return choice;
+  }
+
+  private async provider(profile: ProviderProfile): Promise<Provider | null> {
+    if (profile.kind === 'vscode-lm') return new VscodeLmProvider();
+    const key = await this.deps.keys.get(profile);
+    if (!key && needsKey(profile)) {
+      void vscode.window.showErrorMessage(`Prompt Lab: no API key for provider "${profile.id}".`, 'Set API Key').then((c) => { if (c) void vscode.commands.executeCommand(Commands.setApiKey, profile.id); });
+      return null;
+    }
+    try {
+      return createProvider(profile, key);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Prompt Lab: provider "${profile.id}": ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  async runDocument(uri: vscode.Uri | undefined, opts: RunOptions = {}): Promise<RunSummary | undefined> {
+    if (!this.requireTrust()) return undefined;
+    const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!doc) { void vscode.window.showInformationMessage('Prompt Lab: open a .prompt.yml or .prompty file to run it.'); return undefined; }
+    const { prompt, diagnostics } = this.deps.docs.parse(doc);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    if (!prompt || errors.length) {
+      const first = errors[0];
+      void vscode.window.showErrorMessage(`Prompt Lab: ${path.basename(doc.fileName)} has ${errors.length || 1} error(s)${first ? `; line ${first.line}: ${first.message}` : ''}.`, 'Show Problems')
+        .then((c) => { if (c) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+      return undefined;
+    }
+    let rows: AsyncIterable<DatasetRow> = loadTestCases(prompt);
+    let datasetName = prompt.dataset ? path.basename(prompt.dataset) : null;
+    if (opts.pickDataset) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Run with this dataset', filters: { Datasets: ['csv', 'jsonl', 'json'] }, defaultUri: vscode.Uri.file(path.dirname(doc.fileName)) });
+      if (!picked?.[0]) return undefined;
+      rows = readDataset(picked[0].fsPath);
+      datasetName = path.basename(picked[0].fsPath);
+    }
+    const choice = this.choose(prompt);
+    if (!choice) return undefined;
+    const skipped: string[] = [];
+    const cases = casesFromRows({ prompt, rows, model: choice.model, firstCaseOnly: opts.firstCaseOnly === true, onSkippedRow: (row, reason) => {
+      skipped.push(`row ${row}: ${reason}`);
+      this.deps.log.warn('run', `${datasetName ?? path.basename(doc.fileName)}: row ${row} skipped: ${reason}`);
+    } });
+    const summary = await this.execute(prompt, cases, choice, `${prompt.name}${datasetName ? ` · ${datasetName}` : ''}`, opts.noCache === true);
+    if (summary && skipped.length) {
+      void vscode.window.showWarningMessage(`Prompt Lab: ${skipped.length} row(s) skipped (first: ${skipped[0]}).`, 'Show Logs').then((c) => { if (c) this.deps.log.show(); });
+    }
+    return summary;
+  }
+
+  async runSelection(): Promise<RunSummary | undefined> {
+    if (!this.requireTrust()) return undefined;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) { void vscode.window.showInformationMessage('Prompt Lab: select some text to run it as a prompt.'); return undefined; }
+    const text = editor.selection.isEmpty ? (editor.document.isUntitled ? editor.document.getText() : '') : editor.document.getText(editor.selection);
+    if (!text.trim()) { void vscode.window.showInformationMessage('Prompt Lab: the selection is empty (select text, or run a whole untitled document).'); return undefined; }
+    const choice = this.choose(null);
+    if (!choice) return undefined;
+    return this.execute(null, [selectionCase(text, choice.model)], choice, 'Selection', false);
+  }
+
+  private async execute(prompt: PromptFile | null, cases: AsyncIterable<RunCase> | RunCase[], choice: ProfileChoice, title: string, noCache: boolean): Promise<RunSummary | undefined> {
+    const provider = await this.provider(choice.profile);
+    if (!provider) return undefined;
+    const s = this.deps.settings();
+    const runId = randomUUID();
+    const ac = new AbortController();
+    this.running.add(ac);
+    const panel = ResultsPanel.show({ extensionUri: this.deps.extensionUri, log: this.deps.log });
+    panel.startRun(runId, title, choice.profile.id, choice.model || 'default', () => ac.abort());
+    this.deps.log.info('run', `run ${runId}: ${title} on ${choice.profile.id} / ${choice.model || 'default'}`);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Prompt Lab: running ${title}`, cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => ac.abort());
+        let done = 0;
+        const summary = await runPromptFile({
+          prompt, cases, choice, provider, tracker: this.deps.tracker, guards: this.guards, cache: noCache ? null : this.cache,
+          cacheMode: noCache ? 'off' : s.cache, maxAttempts: s.maxAttempts, timeoutMs: s.requestTimeoutSeconds * 1000, runId, signal: ac.signal,
+          onEvent: (e) => {
+            panel.onRunEvent(e);
+            if (e.type === 'done' || e.type === 'failed') { done++; progress.report({ message: `${done} case(s) finished` }); HistoryPanel.instance?.notifyChanged(); }
+            if (e.type === 'breaker') this.deps.log.warn('breaker', `${e.providerId}: ${e.state} (${e.reason})`);
+            if (e.type === 'retrying') this.deps.log.info('run', `${e.caseId}: retry ${e.attempt} in ${e.delayMs} ms (${e.reason})`);
+            if (e.type === 'failed') this.deps.log.warn('run', `${e.caseId}: ${e.error.kind}: ${e.error.message}`);
+          },
+        });
+        const msg = `${title}: ${summary.succeeded} ok, ${summary.failed} failed${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}; evaluators ${summary.evaluatorsPassed} passed, ${summary.evaluatorsFailed} failed.`;
+        this.deps.log.info('run', msg);
+        if (summary.failed || summary.evaluatorsFailed) void vscode.window.showWarningMessage(`Prompt Lab: ${msg}`);
+        return summary;
+      });
+    } catch (e) {
+      this.deps.log.error('run', `run ${runId} failed: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Prompt Lab: the run stopped: ${(e as Error).message}`);
+      return undefined;
+    } finally {
+      this.running.delete(ac);
+    }
+  }
+
+  async selectModel(): Promise<void> {
+    const items: Array<vscode.QuickPickItem & { profileId?: string; model?: string }> = [];
+    const lm = await vscode.lm.selectChatModels().then((m) => m, () => []);
+    items.push({ label: 'VS Code Language Models', kind: vscode.QuickPickItemKind.Separator });
+    if (!lm.length) items.push({ label: '$(info) No VS Code language model available (GitHub Copilot not installed or signed out)', alwaysShow: true });
+    for (const m of lm) items.push({ label: m.name, description: `${m.vendor}/${m.id}`, detail: `max input ${m.maxInputTokens} tokens`, profileId: 'vscode-lm', model: `${m.vendor}/${m.id}` });
+    for (const p of this.profiles().filter((x) => x.kind !== 'vscode-lm')) {
+      items.push({ label: p.id, kind: vscode.QuickPickItemKind.Separator });
+      let models: string[] = [];
+      const provider = await this.provider(p).catch(() => null);
+      if (provider?.listModels) models = await provider.listModels(AbortSignal.timeout(4000)).catch(() => []);
+      if (p.defaultModel && !models.includes(p.defaultModel)) models.unshift(p.defaultModel);
+      for (const m of models.slice(0, 50)) items.push({ label: m, description: p.id, profileId: p.id, model: m });
+      items.push({ label: `$(edit) Enter a model id for ${p.id}…`, profileId: p.id, alwaysShow: true });
+    }
+    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(discard) Use settings / prompt file (clear choice)', profileId: '' });
+    const pick = await vscode.window.showQuickPick(items, { title: 'Prompt Lab: Select Model', matchOnDescription: true, placeHolder: 'Model for runs (overrides the prompt file)' });
+    if (!pick || pick.profileId === undefined) return;
+    if (pick.profileId === '') { await this.deps.state.update('promptLab.modelOverride', undefined); this.updateStatus(); return; }
+    const model = pick.model ?? await vscode.window.showInputBox({ title: `Model id for ${pick.profileId}`, prompt: 'e.g. gpt-4o-mini, claude-3-5-haiku-latest, llama3.1:8b' });
+    if (!model) return;
+    await this.deps.state.update('promptLab.modelOverride', { profileId: pick.profileId, model });
+    this.updateStatus();
+  }
+
+  async setApiKey(profileId?: unknown): Promise<void> {
+    const candidates = this.profiles().filter((p) => p.kind !== 'vscode-lm');
+    const id = typeof profileId === 'string' ? profileId : (await vscode.window.showQuickPick(candidates.map((p) => ({ label: p.id, description: `${p.kind}${p.baseUrl ? ` · ${p.baseUrl}` : ''}` })), { title: 'Prompt Lab: Set API Key for…' }))?.label;
+    if (!id) return;
+    const value = await vscode.window.showInputBox({ title: `API key for ${id}`, prompt: 'Stored in VS Code SecretStorage and sent only to this profile\'s endpoint. Leave empty to delete.', password: true, ignoreFocusOut: true });
+    if (value === undefined) return;
+    if (value.trim()) await this.deps.keys.set(id, value.trim()); else await this.deps.keys.delete(id);
+    this.deps.log.info('keys', `API key for ${id} ${value.trim() ? 'stored' : 'deleted'}`);
+    void vscode.window.showInformationMessage(`Prompt Lab: API key for ${id} ${value.trim() ? 'saved' : 'deleted'}.`);
+  }
+
+  dispose(): void {
+    for (const ac of this.running) ac.abort();
+    this.statusItem.dispose();
+  }
+}
