@@ -143,6 +143,10 @@ function startDomBridge() {
       rowCount: document.querySelectorAll('tbody#rows tr').length,
       detailText: (text('#detail') ?? '').slice(0, 2000),
       injected: typeof window.__plXss !== 'undefined', // set only if the test's HTML payload ever ran
+      // results panel
+      resultsTitle: text('#run-title'),
+      resultsTotals: text('#totals'),
+      resultsRows: [...document.querySelectorAll('tbody#cases tr')].map((tr) => [...tr.children].map((td) => (td.textContent ?? '').slice(0, 500))),
     };
   };
   const tick = async () => {
@@ -156,7 +160,8 @@ function startDomBridge() {
         if (!r) continue;
         injectedAnywhere ||= r.injected;
         if (!r.hasApp) continue;
-        frames.push({ url: f.url(), summary: r.summary, rowCount: r.rowCount, detailText: r.detailText, injected: r.injected });
+        frames.push({ url: f.url(), summary: r.summary, rowCount: r.rowCount, detailText: r.detailText, injected: r.injected,
+          resultsTitle: r.resultsTitle, resultsTotals: r.resultsTotals, resultsRows: r.resultsRows });
         if (r.hasHistory) {
           const said = `rows=${r.rowCount}, summary=${r.summary ?? ''}`;
           if (said !== lastPrinted && r.summary) { lastPrinted = said; console.log(`webview DOM: history table present, ${said}`); }

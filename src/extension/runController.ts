@@ -90,7 +90,7 @@ export class RunController implements vscode.Disposable {
     const s = this.deps.settings();
     const o = this.modelOverride();
     const choice = chooseProfile(prompt, this.profiles(), {
-      defaultProviderId: s.defaultProvider || 'vscode-lm', variant,
+      defaultProviderId: s.defaultProvider, fallbackProviderId: 'vscode-lm', variant,
       ...(o ? { providerId: o.profileId, model: o.model } : !prompt && s.defaultModel ? { model: s.defaultModel } : {}),
     });
     if ('error' in choice) {

@@ -81,18 +81,19 @@ export function selectionCase(text: string, model: string): RunCase {
 export interface ProfileChoice { profile: ProviderProfile; model: string }
 
 /**
- * Which profile and model run a prompt: an explicit choice, else the file's `provider:`,
- * else GitHub Models for a `publisher/model` id in a .prompt.yml, else Azure/OpenAI from a
- * Prompty connection type, else the default. Returns null when nothing is configured.
+ * Which profile and model run a prompt: an explicit choice (flag, model picker), else the
+ * file's `provider:` key, else a Prompty connection type, else the user's default provider,
+ * else GitHub Models for a `publisher/model` id in a .prompt.yml, else the fallback
+ * (the extension's vscode.lm). A configured default beats the GitHub inference: a user who
+ * points Prompt Lab at Ollama expects .prompt.yml files to run there.
  */
-export function chooseProfile(prompt: PromptFile | null, profiles: readonly ProviderProfile[], opts: { providerId?: string; model?: string; defaultProviderId?: string; variant?: string | null }): ProfileChoice | { error: string } {
+export function chooseProfile(prompt: PromptFile | null, profiles: readonly ProviderProfile[], opts: { providerId?: string; model?: string; defaultProviderId?: string; fallbackProviderId?: string; variant?: string | null }): ProfileChoice | { error: string } {
   const all = [...profiles, ...BUILTIN_PROFILES.filter((b) => !profiles.some((p) => p.id === b.id))];
   const spec = prompt ? variantModel(prompt, opts.variant ?? undefined) : null;
   const connType = spec?.connection?.type?.toLowerCase() ?? '';
-  const inferred = spec?.provider
-    ?? (prompt?.format === 'prompt.yml' && spec?.id?.includes('/') ? 'github' : undefined)
-    ?? (connType.includes('azure') ? 'azure' : connType.includes('anthropic') ? 'anthropic' : connType.includes('openai') ? 'openai' : undefined);
-  const id = opts.providerId || inferred || opts.defaultProviderId;
+  const fromConnection = connType.includes('azure') ? 'azure' : connType.includes('anthropic') ? 'anthropic' : connType.includes('openai') ? 'openai' : undefined;
+  const githubStyle = prompt?.format === 'prompt.yml' && spec?.id?.includes('/') ? 'github' : undefined;
+  const id = opts.providerId || spec?.provider || fromConnection || opts.defaultProviderId || githubStyle || opts.fallbackProviderId;
   if (!id) return { error: 'no provider chosen: set promptLab.defaultProvider, add `provider:` to the prompt file, or pass --provider' };
   const profile = all.find((p) => p.id === id) ?? all.find((p) => p.kind === id);
   if (!profile) return { error: `unknown provider profile "${id}" (known: ${all.map((p) => p.id).join(', ')})` };
