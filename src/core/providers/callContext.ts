@@ -32,6 +32,8 @@ export class CallContext {
   private readonly timeoutController = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timedOut = false;
+  private unlinkOuter: (() => void) | null = null;
+  private readonly onOuterAbort = (): void => { this.timeoutController.abort(this.options.signal?.reason); };
 
   constructor(
     private readonly deps: ProviderDeps,
@@ -39,9 +41,17 @@ export class CallContext {
     private readonly secrets: ReadonlyArray<string | undefined>,
   ) {
     this.startedAt = deps.now();
-    const signals = [this.timeoutController.signal];
-    if (options.signal) signals.push(options.signal);
-    this.signal = signals.length === 1 ? this.timeoutController.signal : AbortSignal.any(signals);
+    // One signal for fetch: ours (timeout) linked to the caller's by hand. AbortSignal.any
+    // keeps a listener on the caller's long-lived run signal until GC, per call.
+    this.signal = this.timeoutController.signal;
+    const outer = options.signal;
+    if (outer) {
+      if (outer.aborted) this.timeoutController.abort(outer.reason);
+      else {
+        this.unlinkOuter = () => outer.removeEventListener('abort', this.onOuterAbort);
+        outer.addEventListener('abort', this.onOuterAbort, { once: true });
+      }
+    }
     if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
       this.timer = setTimeout(() => {
         this.timedOut = true;
@@ -122,6 +132,7 @@ export class CallContext {
 
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.unlinkOuter?.();
   }
 }
 

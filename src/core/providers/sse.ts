@@ -43,9 +43,32 @@ export async function* readSseEvents(body: ReadableStream<Uint8Array>): AsyncGen
       if (done) return;
     }
   } finally {
-    // On early exit (sentinel, consumer break, or an error) release the connection; a
-    // cancel of an already finished body is a no-op.
-    reader.cancel().catch(() => undefined);
+    // On early exit (sentinel, consumer break, or an error) release the connection. After
+    // the sentinel the body usually ends a few bytes later: draining it in the background
+    // lets the HTTP client keep the connection alive for the next request (a cancel would
+    // close the socket and cost a new connection per call); a server that keeps the stream
+    // open past the sentinel is cancelled after a short grace period.
+    void drainThenCancel(reader);
+  }
+}
+
+const DRAIN_GRACE_MS = 1000;
+
+async function drainThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), DRAIN_GRACE_MS); });
+  try {
+    for (let bytes = 0; bytes < 65536;) {
+      const r = await Promise.race([reader.read(), gaveUp]);
+      if (r === 'timeout') break;
+      if (r.done) return;
+      bytes += r.value?.length ?? 0;
+    }
+    await reader.cancel();
+  } catch {
+    // The stream errored or was already cancelled: nothing left to release.
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -6,6 +6,9 @@ import type { RunContext, RunUnit } from './runCase';
  * against our own abort so a provider that ignores its signal cannot hang the run; when we
  * aborted, our reason (timeout / cancelled) replaces whatever the provider made of it.
  */
+/** Reason for ending the timer: a plain constant, so no DOMException (and its stack) per call. */
+const ATTEMPT_OVER = Symbol('attempt over');
+
 export async function callProvider(rc: RunContext, unit: RunUnit): Promise<CompletionResult> {
   const attemptCtl = new AbortController();
   let why: 'timeout' | 'cancelled' | null = null;
@@ -34,7 +37,7 @@ export async function callProvider(rc: RunContext, unit: RunUnit): Promise<Compl
     return { ok: false, error, latencyMs: r.latencyMs, ...(r.partialText ? { partialText: r.partialText } : {}) };
   } finally {
     live = false;
-    timerCtl.abort();
+    timerCtl.abort(ATTEMPT_OVER);
     rc.signal.removeEventListener('abort', onRunAbort);
   }
 }

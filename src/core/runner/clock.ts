@@ -26,12 +26,16 @@ export function isAbortError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
 }
 
+const TIMER_CANCELLED = new AbortError('sleep cancelled');
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms, signal) {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) { reject(new AbortError('sleep aborted', { cause: signal.reason })); return; }
-      const onAbort = () => { clearTimeout(timer); reject(new AbortError('sleep aborted', { cause: signal?.reason })); };
+      // The runner cancels a timeout timer after every request: when the reason says so, skip
+      // building an Error (a stack trace per request) and reject with a shared one.
+      const onAbort = () => { clearTimeout(timer); reject(typeof signal?.reason === 'symbol' ? TIMER_CANCELLED : new AbortError('sleep aborted', { cause: signal?.reason })); };
       const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, Math.max(0, ms));
       signal?.addEventListener('abort', onAbort, { once: true });
     });

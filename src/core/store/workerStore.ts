@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { ExecutionInput, ExecutionPatch, ExecutionRecord, JournalOp } from './executionRecord';
 import type { HistoryFilter, HistoryPage } from './executionDb';
 import type { CompactResult, ExecutionDetail, StoreProblem, StoreStats } from './executionStore';
+import type { JournalPosition } from './journal';
 import { JournalWriter, newWriterId } from './journal';
 import type { OpenStoreOptions, PromptLabStore } from './localStore';
 import { preparePatch, prepareRecord } from './recordPrep';
@@ -70,6 +71,7 @@ export class WorkerStore implements PromptLabStore {
 
   private call<T>(method: string, ...args: unknown[]): Promise<T> {
     if (this.closed && method !== 'close') return Promise.reject(new Error('the store is closed'));
+    this.flushOutbox(); // a query right after record() sees that record
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -79,23 +81,45 @@ export class WorkerStore implements PromptLabStore {
 
   record(input: ExecutionInput): ExecutionRecord {
     const rec = prepareRecord(input, this.opts.sanitizer);
-    const op: JournalOp = { v: 1, op: 'insert', rec };
-    const pos = this.journal.append(op); // acknowledged here
-    this.worker.postMessage({ type: 'apply', ops: [op], pos } satisfies ToWorker);
+    this.enqueue([{ v: 1, op: 'insert', rec }]); // acknowledged: journalled before this returns
     return rec;
   }
 
   recordMany(records: readonly ExecutionRecord[]): void {
-    if (!records.length) return;
-    const ops: JournalOp[] = records.map((rec) => ({ v: 1, op: 'insert', rec }));
-    let pos = { file: '', endOffset: 0 };
-    for (const op of ops) pos = this.journal.append(op);
+    if (records.length) this.enqueue(records.map((rec) => ({ v: 1, op: 'insert', rec })));
+  }
+
+  /*
+   * Journal now (the acknowledgement), post to the worker once per turn of the event loop:
+   * one structured clone for a burst of executions instead of one each.
+   */
+  private outbox: JournalOp[] = [];
+  private outboxPos: JournalPosition | null = null;
+  private flushScheduled = false;
+
+  private enqueue(ops: JournalOp[]): void {
+    for (const op of ops) {
+      this.outboxPos = this.journal.append(op);
+      this.outbox.push(op);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushOutbox());
+    }
+  }
+
+  private flushOutbox(): void {
+    this.flushScheduled = false;
+    if (!this.outbox.length || !this.outboxPos) return;
+    const ops = this.outbox;
+    const pos = this.outboxPos;
+    this.outbox = [];
+    this.outboxPos = null;
     this.worker.postMessage({ type: 'apply', ops, pos } satisfies ToWorker);
   }
 
   patch(patch: ExecutionPatch): void {
-    const op: JournalOp = { v: 1, op: 'patch', patch: preparePatch(patch, this.opts.sanitizer) };
-    this.worker.postMessage({ type: 'apply', ops: [op], pos: this.journal.append(op) } satisfies ToWorker);
+    this.enqueue([{ v: 1, op: 'patch', patch: preparePatch(patch, this.opts.sanitizer) }]);
   }
 
   history(filter?: HistoryFilter): Promise<HistoryPage> { return this.call('history', filter ?? {}); }
