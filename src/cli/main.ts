@@ -128,7 +128,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (command === 'export' && (o.format ?? 'jsonl') !== 'jsonl') throw new UsageError(`--format ${o.format} is not supported yet (supported: jsonl)`);
 
     const sanitizer = new Sanitizer();
-    store = await LocalStore.open({ dir, sanitizer, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) });
+    // A bulk import snapshots once at the end, not every 5,000 rows: each snapshot re-exports
+    // the whole database, so frequent ones made an import quadratic.
+    store = await LocalStore.open({ dir, sanitizer, compactEveryRows: command === 'import' ? 250_000 : 5000, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) });
 
     if (runFlags) return await runCommand(runFlags, store, dir, out, err);
     if (command === 'import') {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Sanitizer } from '../../src/core/sanitize';
-import { ExecutionDb, LocalStore, MIGRATIONS, SCHEMA_VERSION, importJsonl, loadSqlJs, migrate, readJournal } from '../../src/core/store';
+import { ExecutionDb, LocalStore, MIGRATIONS, SCHEMA_VERSION, importJsonl, loadSqlJs, migrate, prepareRecord, readJournal } from '../../src/core/store';
 import { sampleExecution, tempDir } from './helpers/fixtures';
 
 const sanitizer = new Sanitizer();
@@ -198,4 +198,22 @@ describe('execution store', () => {
       opened.close();
     });
   }
+});
+
+describe('full-text window', () => {
+  it('keeps the FTS index to the newest ftsWindow rows and rebuilds it when old entries pile up', async () => {
+    const dir = tempDir();
+    const s = await LocalStore.open({ dir, sanitizer, ftsWindow: 2000, compactEveryRows: 1e9 });
+    s.recordMany(Array.from({ length: 1500 }, (_, i) => prepareRecord(sampleExecution(i, { responseText: i === 10 ? 'an oldzebra answer' : 'plain' }), sanitizer)));
+    await s.compact();
+    assert.equal((await s.history({ search: 'oldzebra' })).rows.length, 1, 'inside the window');
+    s.recordMany(Array.from({ length: 2500 }, (_, i) => prepareRecord(sampleExecution(2000 + i, { responseText: i === 2499 ? 'a newzebra answer' : 'plain' }), sanitizer)));
+    await s.compact();
+    const st = await s.stats();
+    assert.equal(st.ftsIndexedSeq, 4000);
+    assert.equal((await s.history({ search: 'oldzebra' })).rows.length, 0, 'dropped with the old index: row 11 is outside the 2000-row window');
+    assert.equal((await s.history({ search: 'newzebra' })).rows.length, 1);
+    assert.equal((await s.history({ search: 'plain', limit: 5000 })).rows.length, 2000 - 1, 'the window re-indexed from text segments');
+    await s.close();
+  });
 });

@@ -45,6 +45,8 @@ export class ExecutionStore {
   private readonly journalDir: string;
   private readonly segments: TextSegments;
   private reloadNeeded = false;
+  /** Journals this process writes: their rows arrive through apply(), so polling skips them. */
+  private readonly ownFiles = new Set<string>();
   private compacting: Promise<CompactResult> | null = null;
 
   private constructor(private db: ExecutionDb, private readonly opts: StoreOptions) {
@@ -84,19 +86,24 @@ export class ExecutionStore {
     // Patches after inserts: a patch in the same batch refers to a row inserted just before.
     this.db.applyPatches(patches);
     if (pos) {
+      this.ownFiles.add(pos.file);
       const p = this.progress.get(pos.file);
       if (!p || p.offset < pos.endOffset) this.progress.set(pos.file, { offset: pos.endOffset, closed: p?.closed ?? false });
     }
     return added;
   }
 
-  /** Reads what other writers (and earlier runs) appended since last time. Cheap when idle. */
-  poll(): { added: number } {
+  /**
+   * Reads what other writers (and earlier runs) appended since last time. Cheap when idle.
+   * This process's own journals are read only when `includeOwn` (compaction needs their
+   * close markers); otherwise their rows would be parsed and inserted twice.
+   */
+  poll(includeOwn = false): { added: number } {
     let added = 0;
     const onDisk = new Set(listJournals(this.journalDir));
     for (const file of onDisk) {
       const p = this.progress.get(file) ?? { offset: 0, closed: false };
-      if (p.closed) continue;
+      if (p.closed || (!includeOwn && this.ownFiles.has(file))) continue;
       const full = path.join(this.journalDir, file);
       let size: number;
       try { size = fs.statSync(full).size; } catch { continue; }
@@ -147,7 +154,7 @@ export class ExecutionStore {
     this.progress = db.getProgress();
     this.reloadNeeded = false;
     for (const p of problems) this.report(p);
-    this.poll();
+    this.poll(true);
   }
 
   // ---- queries ----
@@ -220,7 +227,21 @@ export class ExecutionStore {
       catch (e) { this.report({ kind: 'segment', file: r.ref, message: `not indexed: ${(e as Error).message}` }); }
     }
     this.db.indexTexts(docs, from);
-    return docs.length;
+    return rows.length; // progress, even when some texts could not be read
+  }
+
+  /**
+   * Keeps the FTS index to the window. Contentless FTS4 cannot delete a row, so once the
+   * rows indexed before the window exceed a quarter of it, the index is dropped and the
+   * window re-indexed (from segments) by the caller's indexing loop.
+   */
+  private trimFtsIndex(): boolean {
+    const window = this.opts.ftsWindow ?? 100_000;
+    const start = this.db.ftsStartSeq();
+    const max = this.db.maxSeq();
+    if (max - window - start <= Math.max(1000, window / 4)) return false;
+    this.db.resetFts(Math.max(0, max - window));
+    return true;
   }
 
   // ---- compaction ----
@@ -243,8 +264,9 @@ export class ExecutionStore {
       // Someone else wrote a snapshot since we loaded ours: start from theirs, or we would
       // write one that lacks what they folded in from journals they have since deleted.
       if ((before?.gen ?? 0) !== this.gen || this.reloadNeeded) await this.reload();
-      else this.poll();
+      else this.poll(true);
       // Index while the texts are still at hand, then move them into a segment.
+      this.trimFtsIndex();
       while (this.indexSome(2000) > 0) { /* until caught up */ }
       let moved = 0;
       for (;;) {
@@ -254,6 +276,12 @@ export class ExecutionStore {
         this.segments.sync();
         this.db.settleTexts(refs);
         moved += refs.length;
+      }
+      // Planner statistics follow the data (without them SQLite skipped the covering index).
+      const rows = this.db.count();
+      if (rows > Number(this.db.getMeta('analyzed_rows') ?? 0) * 1.25 + 1000) {
+        this.db.db.run('ANALYZE');
+        this.db.setMeta('analyzed_rows', String(rows));
       }
       const gen = this.gen + 1;
       const closedJournals = [...this.progress].filter(([, p]) => p.closed).map(([f]) => f);
@@ -314,7 +342,7 @@ async function loadNewestSnapshot(dir: string, problems: StoreProblem[]): Promis
     const files = fs.readdirSync(dir).filter((f) => /^snapshot-\d+\.sqlite$/.test(f)).sort().reverse();
     for (const f of files) {
       try {
-        const db = await Db.open(fs.readFileSync(path.join(dir, f)));
+        const db = await Db.open(fs.readFileSync(path.join(dir, f)), { owned: true });
         return { db, gen: Number(f.match(/\d+/)![0]) };
       } catch (err) {
         problems.push({ kind: 'snapshot', file: f, message: (err as Error).message, quarantinedAs: quarantine(dir, path.join(dir, f)) });
@@ -324,7 +352,7 @@ async function loadNewestSnapshot(dir: string, problems: StoreProblem[]): Promis
   const candidates = manifest ? [manifest, ...(manifest.previous ? [manifest.previous] : [])] : [];
   for (const c of candidates) {
     try {
-      const db = await Db.open(readSnapshot(dir, c));
+      const db = await Db.open(readSnapshot(dir, c), { verified: true, owned: true });
       return { db, gen: c.gen };
     } catch (e) {
       const message = (e as Error).message;

@@ -83,8 +83,11 @@ export class JournalWriter {
     if (this.size === 0) return;
     const buf = Buffer.from(encodeLine(CLOSE_MARKER), 'utf8');
     fs.writeSync(this.fd, buf);
-    fs.fdatasyncSync(this.fd);
-    fs.closeSync(this.fd);
+    // Flush and close in the background: rotation happens on the caller's path (every
+    // rotateBytes), and the old file only has to be on disk before a compaction deletes it,
+    // which is two snapshots later.
+    const old = this.fd;
+    fs.fdatasync(old, () => fs.close(old, () => undefined));
     this.openGeneration(this.gen + 1);
   }
 

@@ -31,11 +31,10 @@ void (async () => {
     port.postMessage({ type: 'openFailed', message: (e as Error).message });
     return;
   }
-  let sinceCompact = store.database.pendingCount();
   let busy = false;
   const compact = async () => {
     busy = true;
-    try { return await store.compact(); } finally { busy = false; sinceCompact = store.database.pendingCount(); }
+    try { return await store.compact(); } finally { busy = false; }
   };
   const methods: Record<string, (...a: never[]) => unknown> = {
     history: (f: never) => store.history(f),
@@ -47,7 +46,7 @@ void (async () => {
     exportJsonl: (file: never, filter: never) => writeJsonlExport(store, file, filter),
     close: async () => {
       clearInterval(timer);
-      store.poll();
+      store.poll(true);
       const r = store.database.pendingCount() > 0 ? await compact() : null;
       store.close();
       return r;
@@ -58,12 +57,13 @@ void (async () => {
     if (store.shouldReload()) { void store.reload(); return; }
     store.poll();
     store.indexSome(300);
-    if (sinceCompact >= init.compactEveryRows) void compact().catch((e: unknown) => port.postMessage({ type: 'problem', problem: { kind: 'snapshot', file: '', message: `compaction failed: ${(e as Error).message}` } }));
+    // Texts waiting for a segment = rows not yet in a snapshot, whoever wrote them.
+    if (store.database.pendingCount() >= init.compactEveryRows) void compact().catch((e: unknown) => port.postMessage({ type: 'problem', problem: { kind: 'snapshot', file: '', message: `compaction failed: ${(e as Error).message}` } }));
   }, init.pollMs);
 
   port.on('message', async (m: ToWorker) => {
     if (m.type === 'apply') {
-      sinceCompact += store.apply(m.ops, m.pos);
+      store.apply(m.ops, m.pos);
       return;
     }
     const fn = methods[m.method];

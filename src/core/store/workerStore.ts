@@ -28,30 +28,42 @@ export class WorkerStore implements PromptLabStore {
 
   get dir(): string { return this.opts.dir; }
 
+  /**
+   * Starts the worker and returns at once: executions can be recorded (journalled) before
+   * the database has loaded, which at 100k rows takes seconds; queries wait for `ready`.
+   * Activation of the extension therefore never waits for the database.
+   */
   static async open(opts: WorkerStoreOptions): Promise<WorkerStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
     const init: StoreWorkerInit = { dir: opts.dir, ftsWindow: opts.ftsWindow, wasmDir: opts.wasmDir, pollMs: opts.pollMs || 1000, compactEveryRows: opts.compactEveryRows ?? 5000 };
     const worker = new Worker(opts.workerScript, { workerData: init, execArgv: opts.execArgv ?? [] });
-    const early: StoreProblem[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const onMsg = (m: FromWorker) => {
-        if (m.type === 'ready') { worker.off('message', onMsg); resolve(); }
-        else if (m.type === 'openFailed') { worker.off('message', onMsg); void worker.terminate(); reject(new Error(`cannot open the Prompt Lab database in ${opts.dir}: ${m.message}`)); }
-        else if (m.type === 'problem') early.push(m.problem as StoreProblem);
-      };
-      worker.on('message', onMsg);
-      worker.once('error', reject);
-    });
     const journal = new JournalWriter({ dir: path.join(opts.dir, 'journal'), writerId: newWriterId() });
     const store = new WorkerStore(worker, journal, opts);
+    store.ready = new Promise<void>((resolve, reject) => {
+      store.markReady = resolve;
+      store.markFailed = (e) => { reject(e); store.failAll(e); };
+    });
+    store.ready.catch(() => undefined); // observed through calls and onProblem
     worker.on('message', (m: FromWorker) => store.onMessage(m));
-    worker.on('error', (e) => store.failAll(e));
-    worker.on('exit', (code) => store.failAll(new Error(`store worker exited (${code})`)));
-    for (const p of early) { opts.onProblem?.(p); }
+    worker.on('error', (e) => store.markFailed(e));
+    worker.on('exit', (code) => { store.markFailed(new Error(`store worker exited (${code})`)); });
     return store;
   }
 
+  /** Resolves when the database has loaded in the worker; rejects with the reason it could not. */
+  ready!: Promise<void>;
+  private markReady: () => void = () => undefined;
+  private markFailed: (e: Error) => void = () => undefined;
+
   private onMessage(m: FromWorker): void {
+    if (m.type === 'ready') { this.markReady(); return; }
+    if (m.type === 'openFailed') {
+      const e = new Error(`cannot open the Prompt Lab database in ${this.opts.dir}: ${m.message}`);
+      this.opts.onProblem?.({ kind: 'snapshot', file: '', message: e.message });
+      this.markFailed(e);
+      void this.worker.terminate();
+      return;
+    }
     if (m.type === 'result') {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -69,8 +81,9 @@ export class WorkerStore implements PromptLabStore {
     this.pending.clear();
   }
 
-  private call<T>(method: string, ...args: unknown[]): Promise<T> {
-    if (this.closed && method !== 'close') return Promise.reject(new Error('the store is closed'));
+  private async call<T>(method: string, ...args: unknown[]): Promise<T> {
+    if (this.closed && method !== 'close') throw new Error('the store is closed');
+    await this.ready;
     this.flushOutbox(); // a query right after record() sees that record
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
