@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   t.add('  synchronous part of WorkerStore.compact() on the caller: journal rotate + fdatasync (ms)', stall.callerSyncMs);
   t.add(`  the compaction itself, in the worker (ms)`, stall.compactMs);
 
-  t.section('3. Sustained import (importJsonl → fresh LocalStore, compactEveryRows 5000, compaction included)');
+  t.section('3. Sustained import (importJsonl → fresh LocalStore as `promptlab import` opens it: one snapshot at the end, included)');
   const ratioTarget = { op: '>=' as const, limit: 0.5, label: 'ratio ≥ 0.5' };
   for (const [n, r, raw] of [[N1, i1, raw1], [N2, i2, raw2]] as const) {
     if (r.aborted) t.addText(`importJsonl ${k(n)}`, `stopped at the ${IMPORT_BUDGET_MS / 1000} s budget after ${r.imported} rows: figures below are for those rows`);
