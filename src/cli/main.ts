@@ -145,6 +145,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       return report.bad.length ? 1 : 0;
     }
     if (command === 'history') {
+      if (filter.search) {
+        // Rows imported in bulk may not be full-text indexed yet: index them before searching.
+        const backlog = store.engine.ftsBacklog();
+        if (backlog > 0 && !o.json) err.write(`indexing ${backlog} execution(s) for search…\n`);
+        store.engine.catchUpIndex();
+      }
       const page = await store.history(filter);
       if (o.json) print('', page.rows);
       else if (!page.rows.length) out.write('no executions match\n');

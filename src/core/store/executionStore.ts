@@ -24,6 +24,8 @@ export interface StoreOptions {
   dir: string;
   /** How many of the newest executions are full-text indexed. */
   ftsWindow?: number;
+  /** Time a compaction may spend on FTS indexing before leaving the rest for later (ms). */
+  compactionIndexBudgetMs?: number;
   onProblem?: (p: StoreProblem) => void;
 }
 
@@ -230,6 +232,23 @@ export class ExecutionStore {
     return rows.length; // progress, even when some texts could not be read
   }
 
+  /** Indexes until caught up or `budgetMs` has passed; returns rows indexed. */
+  catchUpIndex(budgetMs = Infinity): number {
+    const until = performance.now() + budgetMs;
+    let n = 0;
+    for (let k; (k = this.indexSome(1000)) > 0;) {
+      n += k;
+      if (performance.now() > until) break;
+    }
+    return n;
+  }
+
+  /** Rows inside the window that full-text search does not cover yet. */
+  ftsBacklog(): number {
+    const max = this.db.maxSeq();
+    return Math.max(0, max - Math.max(this.db.ftsIndexedSeq(), max - (this.opts.ftsWindow ?? 100_000)));
+  }
+
   /**
    * Keeps the FTS index to the window. Contentless FTS4 cannot delete a row, so once the
    * rows indexed before the window exceed a quarter of it, the index is dropped and the
@@ -266,8 +285,12 @@ export class ExecutionStore {
       if ((before?.gen ?? 0) !== this.gen || this.reloadNeeded) await this.reload();
       else this.poll(true);
       // Index while the texts are still at hand, then move them into a segment.
+      // FTS indexing costs ~250 µs a row: a compaction spends at most a couple of seconds on
+      // it, and the rest is indexed in the background (worker timer) or before a search
+      // (catchUpIndex), so a bulk import is not held up by it. Rows indexed now are read from
+      // pending texts; later ones from their segments.
       this.trimFtsIndex();
-      while (this.indexSome(2000) > 0) { /* until caught up */ }
+      this.catchUpIndex(this.opts.compactionIndexBudgetMs ?? 2000);
       let moved = 0;
       for (;;) {
         const batch = this.db.pendingTexts(1000);

@@ -56,7 +56,7 @@ void (async () => {
     if (busy) return;
     if (store.shouldReload()) { void store.reload(); return; }
     store.poll();
-    store.indexSome(300);
+    store.catchUpIndex(150); // background FTS catch-up in short slices between messages
     // Texts waiting for a segment = rows not yet in a snapshot, whoever wrote them.
     if (store.database.pendingCount() >= init.compactEveryRows) void compact().catch((e: unknown) => port.postMessage({ type: 'problem', problem: { kind: 'snapshot', file: '', message: `compaction failed: ${(e as Error).message}` } }));
   }, init.pollMs);

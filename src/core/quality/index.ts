@@ -1,0 +1,20 @@
+// Public surface of the quality module: dimension scores, assertions, word vectors.
+export { assessQuality, overallScore, resolveWeights } from './assessQuality';
+export { scoreAccuracy } from './accuracy';
+export { scoreClarity } from './clarity';
+export { scoreCompleteness } from './completeness';
+export { scoreRelevance, textSimilarity } from './relevance';
+export { scoreSafety, findSensitive, isRefusal } from './safety';
+export { extractRequirements } from './requirements';
+export type { Requirement } from './requirements';
+export { runAssertions } from './assertions';
+export type { AssertionContext } from './assertions';
+export { AssertionSchema, AssertionListSchema } from './assertionSchema';
+export type { Assertion, AssertionInput, AssertionType } from './assertionSchema';
+export { configureWordVectors, localVectors } from './qualityResources';
+export { decodeWordVectors, loadWordVectors, WordVectorsError, WORD_VECTORS_FILE } from './wordVectors';
+export type { WordVectors } from './wordVectors';
+export { WordVectorEmbedder } from './wordVectorEmbedder';
+export { runEvaluators } from './stringEvaluators';
+export { DEFAULT_QUALITY_WEIGHTS, QUALITY_DIMENSIONS } from './types';
+export type { DimensionScore, Embedder, Evidence, QualityAssessment, QualityDimension, QualityInput, QualityOptions, QualityWeights } from './types';
