@@ -33,7 +33,9 @@ function fmtCase(c: CaseView): string {
   const evals = c.evaluators.map((e) => `${e.status === 'pass' ? '✓' : e.status === 'fail' ? '✗' : '–'}${e.name}`).join(' ');
   const cost = c.costUsd === null ? 'n/a' : `$${c.costUsd.toFixed(5)}`;
   const text = (c.status === 'done' ? c.text : c.detail).replace(/\s+/g, ' ');
-  return `${c.label.padEnd(24).slice(0, 24)}  ${c.status.padEnd(9)}  ${c.latencyMs === null ? '     -' : String(Math.round(c.latencyMs)).padStart(6)}ms  ${`${c.tokensIn ?? '-'}/${c.tokensOut ?? '-'}${c.tokensEstimated ? '~' : ''}`.padStart(10)}  ${cost.padStart(9)}  ${evals}\n    ${text.slice(0, 110)}`;
+  const q = c.quality ? (c.quality.overall === null ? 'n/a' : c.quality.overall.toFixed(2)) : '-';
+  const failing = c.evaluators.filter((e) => e.status === 'fail').map((e) => `\n    ✗ ${e.name}: ${e.reason}`).join('');
+  return `${c.label.padEnd(24).slice(0, 24)}  ${c.status.padEnd(9)}  ${c.latencyMs === null ? '     -' : String(Math.round(c.latencyMs)).padStart(6)}ms  ${`${c.tokensIn ?? '-'}/${c.tokensOut ?? '-'}${c.tokensEstimated ? '~' : ''}`.padStart(10)}  ${cost.padStart(9)}  ${q.padStart(7)}  ${evals}\n    ${text.slice(0, 110)}${failing}`;
 }
 
 /** `promptlab run`: exit 0 when every case succeeded and no evaluator failed, 1 otherwise, 2 on usage/config errors. */
@@ -81,9 +83,9 @@ export async function runCommand(flags: RunFlags, store: PromptLabStore, dbDir: 
     process.off('SIGINT', onSigint);
   }
   if (flags.json) {
-    out.write(JSON.stringify({ summary, provider: profile.id, model: choice.model, skipped, cases: view.cases.map(({ caseId, label, status, detail, text, latencyMs, ttftMs, tokensIn, tokensOut, tokensEstimated, costUsd, cached, evaluators, executionId }) => ({ caseId, label, status, detail, text, latencyMs, ttftMs, tokensIn, tokensOut, tokensEstimated, costUsd, cached, evaluators, executionId })) }) + '\n');
+    out.write(JSON.stringify({ summary, provider: profile.id, model: choice.model, skipped, cases: view.cases.map(({ caseId, label, status, detail, text, latencyMs, ttftMs, tokensIn, tokensOut, tokensEstimated, costUsd, cached, evaluators, quality, executionId }) => ({ caseId, label, status, detail, text, latencyMs, ttftMs, tokensIn, tokensOut, tokensEstimated, costUsd, cached, evaluators, quality, executionId })) }) + '\n');
   } else {
-    out.write(`${prompt.name} · ${profile.id} · ${choice.model}\n${'case'.padEnd(24)}  ${'status'.padEnd(9)}  latency  ${'tokens'.padStart(10)}  ${'cost'.padStart(9)}  evaluators\n`);
+    out.write(`${prompt.name} · ${profile.id} · ${choice.model}\n${'case'.padEnd(24)}  ${'status'.padEnd(9)}  latency  ${'tokens'.padStart(10)}  ${'cost'.padStart(9)}  ${'quality'.padStart(7)}  evaluators\n`);
     for (const c of view.cases) out.write(fmtCase(c) + '\n');
     out.write(`\n${summary.total} case(s): ${summary.succeeded} ok, ${summary.failed} failed, ${summary.cancelled} cancelled, ${summary.cached} from cache · evaluators ${summary.evaluatorsPassed} passed, ${summary.evaluatorsFailed} failed, ${summary.evaluatorsNotEvaluated} not evaluated · cost ${summary.costUsd === null ? 'n/a (no prices for this profile)' : '$' + summary.costUsd.toFixed(5)} · ${(summary.durationMs / 1000).toFixed(1)} s\n`);
   }

@@ -41,6 +41,8 @@ export const historyDetailSchema = historyRowSchema.extend({
   responseText: z.string(),
   errorMessage: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
+  /** Stored quality: {overall, dimensions: {name: {score, reason}}, weights, evaluators}. */
+  quality: z.record(z.string(), z.unknown()).nullable(),
   textError: z.string().optional(),
 });
 export type HistoryDetail = z.infer<typeof historyDetailSchema>;

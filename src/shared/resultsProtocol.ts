@@ -25,6 +25,8 @@ export interface CaseView {
   costUsd: number | null;
   cached: boolean;
   evaluators: EvaluatorView[];
+  /** Overall quality 0..1 (null: not computable) and each dimension with its reason. */
+  quality: { overall: number | null; dimensions: Array<{ name: string; score: number | null; reason: string }> } | null;
   executionId: string | null;
 }
 

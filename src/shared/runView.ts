@@ -11,7 +11,7 @@ export function newRunView(runId: string, title: string, provider: string, model
 
 function blankCase(caseId: string, label: string): CaseView {
   return { caseId, label, status: 'queued', detail: '', text: '', latencyMs: null, ttftMs: null, tokensIn: null, tokensOut: null,
-    tokensEstimated: false, costUsd: null, cached: false, evaluators: [], executionId: null };
+    tokensEstimated: false, costUsd: null, cached: false, evaluators: [], quality: null, executionId: null };
 }
 
 /** Applies one event; returns the case it changed (or null for run-level events). */
@@ -30,7 +30,8 @@ export function applyRunEvent(view: RunView, e: RunEvent, index: Map<string, Cas
       const c = get(e.caseId);
       Object.assign(c, { status: 'done', detail: e.cached ? 'from cache' : '', text: e.text, latencyMs: e.latencyMs, ttftMs: e.ttftMs,
         tokensIn: e.usage.input, tokensOut: e.usage.output, tokensEstimated: e.usage.estimated, costUsd: e.costUsd, cached: e.cached,
-        evaluators: e.evaluators.map((v) => ({ name: v.name, status: v.status, reason: v.reason })), executionId: e.executionId });
+        evaluators: e.evaluators.map((v) => ({ name: v.name, status: v.status, reason: v.reason })), executionId: e.executionId,
+        quality: e.quality ? { overall: e.quality.overall, dimensions: Object.entries(e.quality.dimensions).map(([name, d]) => ({ name, score: d.score, reason: d.reason })) } : null });
       return c;
     }
     case 'failed': {

@@ -101,6 +101,16 @@ function render(first: boolean, added: HistoryRow[]): void {
   }
 }
 
+/** Each dimension with its score and reason, and the evaluator verdicts, as text. */
+function qualityBlock(d: HistoryDetail): HTMLElement[] {
+  const q = d.quality as { dimensions?: Record<string, { score: number | null; reason: string }>; evaluators?: Array<{ name: string; status: string; reason: string }> } | null;
+  if (!q) return [el('p', { class: 'muted' }, 'Quality: not assessed for this execution.')];
+  const rows = Object.entries(q.dimensions ?? {}).map(([name, v]) => el('tr', {}, el('th', { scope: 'row' }, name), el('td', { class: 'num' }, v.score === null ? 'n/a' : v.score.toFixed(2)), el('td', {}, v.reason)));
+  const evals = (q.evaluators ?? []).map((e) => el('tr', {}, el('th', { scope: 'row' }, e.name), el('td', {}, e.status), el('td', {}, e.reason)));
+  return [el('div', { class: 'block' }, el('h3', {}, `Quality ${d.qualityScore === null ? 'n/a' : d.qualityScore.toFixed(2)}`),
+    el('table', { class: 'quality', 'aria-label': 'Quality dimensions and evaluators' }, el('tbody', {}, ...rows, ...evals)))];
+}
+
 async function showDetail(id: string): Promise<void> {
   selectedId = id;
   saveState();
@@ -112,6 +122,7 @@ async function showDetail(id: string): Promise<void> {
       el('p', { class: 'muted' }, `${d.provider ?? 'unknown provider'} · ${d.model ?? 'unknown model'} · ${d.success ? 'succeeded' : 'failed'} · ${fmt(d.latencyMs, ' ms')} · cost ${d.costUsd === null ? 'n/a' : '$' + d.costUsd.toFixed(5)}`),
       ...(d.textError ? [el('p', { class: 'error' }, `Full texts unavailable: ${d.textError}`)] : []),
       ...(d.errorMessage ? [pre('Error', `${d.errorType ?? 'error'}: ${d.errorMessage}`)] : []),
+      ...qualityBlock(d),
       pre('Prompt', d.promptText),
       pre('Response', d.responseText),
       pre('Tags', d.tags.join(', ') || '—'),

@@ -29,7 +29,7 @@ const breaker = el('p', { id: 'breaker', class: 'error', hidden: '' });
 const cancel = el('button', { id: 'cancel', type: 'button' }, 'Cancel run');
 const tbody = el('tbody', { id: 'cases' });
 const table = el('table', { id: 'results', 'aria-label': 'Run results' },
-  el('thead', {}, el('tr', {}, ...['Case', 'Status', 'Latency', 'Tokens in / out', 'Cost', 'Evaluators', 'Response'].map((h) => el('th', { scope: 'col' }, h)))), tbody);
+  el('thead', {}, el('tr', {}, ...['Case', 'Status', 'Latency', 'Tokens in / out', 'Cost', 'Quality', 'Evaluators', 'Response'].map((h) => el('th', { scope: 'col' }, h)))), tbody);
 app.replaceChildren(el('div', { class: 'toolbar' }, title, cancel), meta, totals, breaker, el('div', { class: 'table-wrap tall' }, table));
 app.setAttribute('aria-busy', 'false');
 cancel.addEventListener('click', () => { if (run) host.post({ type: 'cancel', runId: run.runId }); });
@@ -64,6 +64,13 @@ function renderHeader(): void {
   breaker.textContent = run.breaker ?? '';
 }
 
+/** Overall score, with every dimension's score and reason in the tooltip; n/a says why. */
+function qualityCell(c: CaseView): HTMLTableCellElement {
+  if (!c.quality) return el('td', { class: 'num muted', title: c.status === 'done' ? 'Not scored' : 'Scored when the case finishes' }, '—');
+  const lines = c.quality.dimensions.map((d) => `${d.name}: ${d.score === null ? 'n/a' : d.score.toFixed(2)} — ${d.reason}`).join('\n');
+  return el('td', { class: 'num', title: lines }, c.quality.overall === null ? 'n/a' : c.quality.overall.toFixed(2));
+}
+
 function upsertCase(c: CaseView, header = true): void {
   if (!run) return;
   const status = c.status + (c.detail ? ` — ${c.detail}` : '');
@@ -73,7 +80,7 @@ function upsertCase(c: CaseView, header = true): void {
   const evalCell = el('td', { class: 'evals', title: c.evaluators.map((v) => `${v.name}: ${v.status} — ${v.reason}`).join('\n') }, evals);
   const tr = el('tr', { 'data-case': c.caseId, class: `status-${c.status}`, tabindex: '0' },
     el('td', {}, c.label), el('td', {}, status), el('td', { class: 'num' }, c.latencyMs === null ? '—' : `${Math.round(c.latencyMs)} ms`),
-    el('td', { class: 'num' }, tokens), el('td', { class: 'num' }, c.status === 'done' ? money(c.costUsd) : '—'), evalCell, textCell);
+    el('td', { class: 'num' }, tokens), el('td', { class: 'num' }, c.status === 'done' ? money(c.costUsd) : '—'), qualityCell(c), evalCell, textCell);
   const pre = textCell.firstElementChild as HTMLElement;
   const existing = rowsById.get(c.caseId);
   if (existing) existing.tr.replaceWith(tr); else tbody.append(tr);

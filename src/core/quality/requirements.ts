@@ -8,7 +8,7 @@
  * - json:   "return JSON with the keys name, email and phone";
  * - mention: each item of an "A, B and C" enumeration, each of several questions or requests
  *   ("Summarize … and then list the action items"), each numbered ask;
- * - work:   "show your work", "step by step", "explain your reasoning".
+ * - work:   "show your work", "explain your reasoning", "walk me through".
  * Only "and" enumerations count: "positive, negative or neutral" offers options, not a checklist.
  */
 import type { ChatMessage } from '../prompt/types';
@@ -28,7 +28,7 @@ const NUMBER_WORDS: Record<string, number> = {
   one: 1, single: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
   eleven: 11, twelve: 12, fifteen: 15, twenty: 20, dozen: 12, couple: 2, pair: 2,
 };
-const NUM = String.raw`(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)`;
+const NUM = String.raw`(\d{1,5}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)`;
 
 function toNumber(token: string): number {
   return NUMBER_WORDS[token] ?? Number(token);
@@ -71,8 +71,7 @@ function lengthLimits(lower: string): Requirement[] {
   for (const m of lower.matchAll(orFewer)) push(out, toNumber(m[1] ?? ''), 'max', m[2] ?? '', m[0]);
   const atLeast = new RegExp(String.raw`\bat least\s+${NUM}\s+(words?|sentences?|paragraphs?)\b`, 'g');
   for (const m of lower.matchAll(atLeast)) push(out, toNumber(m[1] ?? ''), 'min', m[2] ?? '', m[0]);
-  // "in one sentence", "in a single paragraph", "in two sentences" (only when no limit word precedes).
-  // "in one sentence", "in a single paragraph", "in two or three sentences" (the upper bound then).
+  // Only when no limit word already set this unit. "in one sentence", "in a single paragraph", "in two or three sentences" (the upper bound then).
   const exact = new RegExp(String.raw`\bin\s+(?:a\s+single|a|${NUM}(?:\s+(?:or|to)\s+${NUM})?)\s+(sentences?|paragraphs?|lines?)\b`, 'g');
   for (const m of lower.matchAll(exact)) {
     if (out.some((r) => r.kind === 'length' && r.unit === LENGTH_UNITS[m[3] ?? ''])) continue;

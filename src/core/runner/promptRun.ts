@@ -3,6 +3,7 @@ import { renderMessages, variantModel, variantParameters } from '../prompt';
 import type { DatasetRow, PromptFile } from '../prompt/types';
 import { BUILTIN_PROFILES, cacheableByDefault } from '../providers';
 import type { Provider, ProviderProfile } from '../providers/types';
+import { assessQuality } from '../quality/assessQuality';
 import { runEvaluators } from '../quality/stringEvaluators';
 import { CircuitBreaker } from './circuitBreaker';
 import type { Clock } from './clock';
@@ -142,6 +143,9 @@ export interface RunPromptFileOptions {
   tags?: string[];
   runId?: string;
   signal?: AbortSignal;
+  /** Default on: score every response. */
+  assessQuality?: boolean;
+  qualityWeights?: Record<string, number>;
   onEvent: (e: RunEvent) => void;
 }
 
@@ -170,6 +174,15 @@ export function runPromptFile(o: RunPromptFileOptions): Promise<RunSummary> {
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.cache && o.cacheMode !== 'off' ? { cache: o.cache, useCache: o.cacheMode === 'always' ? () => true : (c: RunCase) => cacheableByDefault(c.parameters) } : {}),
     evaluate: (c, text) => runEvaluators(evaluators, text, c.variables),
+    // Every response is scored (relevance, completeness, accuracy, clarity, safety); weights
+    // from the file's `quality:` key, else the caller's (settings), else the defaults.
+    ...(o.assessQuality === false ? {} : {
+      assess: (c: RunCase, text: string, finishReason: string | null) => {
+        const weights = o.prompt?.quality ?? o.qualityWeights;
+        const a = assessQuality({ prompt: c.messages, response: text, expected: c.expected, finishReason }, weights ? { weights } : {});
+        return { overall: a.overall, dimensions: a.dimensions, weights: a.weights };
+      },
+    }),
     ...(o.tags ? { tags: o.tags } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     onEvent: o.onEvent,

@@ -8,7 +8,7 @@ import { isAbortError } from './clock';
 import type { ConcurrencyLimiter, Release } from './limiter';
 import type { CachedResponse, ResponseCache } from './runSupport';
 import type { TrackContext, TrackedExecution, Tracker } from './track';
-import type { EvaluatorResult, RunCase, RunEvent } from './types';
+import type { EvaluatorResult, QualitySummary, RunCase, RunEvent } from './types';
 
 /*
  * One execution unit (a case, or one repeat of it) from cache lookup to its final event.
@@ -41,6 +41,7 @@ export interface RunContext {
   cacheKey: (c: RunCase) => string;
   useCache: (c: RunCase) => boolean;
   evaluate: ((c: RunCase, text: string) => EvaluatorResult[] | Promise<EvaluatorResult[]>) | null;
+  assess: ((c: RunCase, text: string, finishReason: string | null) => QualitySummary | null) | null;
   costUsd: (usage: Usage, c: RunCase) => number | null;
   tags: string[];
   clock: Clock;
@@ -76,7 +77,7 @@ export interface RunUnit {
 }
 
 type AttemptOutcome =
-  | { ok: true; executionId: string; result: Extract<CompletionResult, { ok: true }>; costUsd: number | null }
+  | { ok: true; executionId: string; result: Extract<CompletionResult, { ok: true }>; costUsd: number | null; judged: Judgement }
   | { ok: false; executionId: string; error: ProviderError; decision: RetryDecision; giveUp: string | null };
 
 export async function executeUnit(rc: RunContext, unit: RunUnit): Promise<void> {
@@ -156,7 +157,9 @@ async function attemptOnce(rc: RunContext, unit: RunUnit, attempt: number): Prom
         if (r.finishReason) ex.extraMetadata.finishReason = r.finishReason;
         if (r.model && r.model !== unit.case.model) ex.extraMetadata.responseModel = r.model;
         markAttempt(ex, attempt, false);
-        return { ok: true, executionId: ex.id, result: r, costUsd };
+        // Judged before the record is written, so scores and evaluator results are stored with it.
+        const judged = await judge(rc, unit, r.text, r.finishReason, ex);
+        return { ok: true, executionId: ex.id, result: r, costUsd, judged };
       }
       const decision = rc.signal.aborted ? { retry: false as const, reason: 'run cancelled' } : retryDecision(attempt, r.error, rc.policy, rc.random);
       ex.responseText = r.partialText ?? '';
@@ -202,13 +205,13 @@ async function succeeded(rc: RunContext, unit: RunUnit, outcome: Extract<Attempt
   if (rc.cache && cacheKey !== null) {
     await safeCacheSet(rc.cache, cacheKey, { text: r.text, usage: r.usage, model: r.model, finishReason: r.finishReason, createdAt: new Date(rc.clock.now()).toISOString() });
   }
-  const evaluators = await runEvaluators(rc, unit, r.text);
+  const { evaluators, quality } = outcome.judged;
   const k = rc.counters;
   k.succeeded++;
   k.tokensIn += r.usage.input ?? 0;
   k.tokensOut += r.usage.output ?? 0;
   if (outcome.costUsd === null) k.costUnknown = true; else k.costUsd += outcome.costUsd;
-  rc.emit({ type: 'done', caseId: unit.caseId, executionId: outcome.executionId, text: r.text, latencyMs: r.latencyMs, ttftMs: r.ttftMs, usage: r.usage, costUsd: outcome.costUsd, cached: false, evaluators });
+  rc.emit({ type: 'done', caseId: unit.caseId, executionId: outcome.executionId, text: r.text, latencyMs: r.latencyMs, ttftMs: r.ttftMs, usage: r.usage, costUsd: outcome.costUsd, cached: false, evaluators, quality });
 }
 
 /**
@@ -217,7 +220,7 @@ async function succeeded(rc: RunContext, unit: RunUnit, outcome: Extract<Attempt
  * the run's token totals only count tokens actually spent.
  */
 async function cacheHit(rc: RunContext, unit: RunUnit, hit: CachedResponse): Promise<void> {
-  const executionId = await rc.tracker.track(unit.context, (ex) => {
+  const tracked = await rc.tracker.track(unit.context, (ex) => {
     ex.responseText = hit.text;
     ex.tokensIn = hit.usage.input;
     ex.tokensOut = hit.usage.output;
@@ -225,17 +228,36 @@ async function cacheHit(rc: RunContext, unit: RunUnit, hit: CachedResponse): Pro
     ex.extraTags.push('cache-hit');
     ex.extraMetadata.cached = true;
     if (hit.finishReason) ex.extraMetadata.finishReason = hit.finishReason;
-    return ex.id;
+    return judge(rc, unit, hit.text, hit.finishReason, ex).then((judged) => ({ id: ex.id, judged }));
   });
-  const evaluators = await runEvaluators(rc, unit, hit.text);
+  const { evaluators, quality } = tracked.judged;
+  const executionId = tracked.id;
   rc.counters.succeeded++;
   rc.counters.cached++;
-  rc.emit({ type: 'done', caseId: unit.caseId, executionId, text: hit.text, latencyMs: 0, ttftMs: null, usage: hit.usage, costUsd: 0, cached: true, evaluators });
+  rc.emit({ type: 'done', caseId: unit.caseId, executionId, text: hit.text, latencyMs: 0, ttftMs: null, usage: hit.usage, costUsd: 0, cached: true, evaluators, quality });
 }
 
 function cancelled(rc: RunContext, unit: RunUnit, executionId: string | null): void {
   rc.counters.cancelled++;
   rc.emit({ type: 'failed', caseId: unit.caseId, executionId, error: { kind: 'cancelled', message: 'run cancelled' }, evaluators: [] });
+}
+
+interface Judgement { evaluators: EvaluatorResult[]; quality: QualitySummary | null }
+
+/** Evaluators and quality of a response, written onto the execution being tracked. */
+async function judge(rc: RunContext, unit: RunUnit, text: string, finishReason: string | null, ex: TrackedExecution): Promise<Judgement> {
+  const evaluators = await runEvaluators(rc, unit, text);
+  let quality: QualitySummary | null = null;
+  try {
+    quality = rc.assess ? rc.assess(unit.case, text, finishReason) : null;
+  } catch (error) {
+    ex.extraMetadata.qualityError = error instanceof Error ? error.message : String(error);
+  }
+  if (quality || evaluators.length) {
+    ex.qualityScore = quality?.overall ?? null;
+    ex.quality = { ...(quality ?? {}), evaluators };
+  }
+  return { evaluators, quality };
 }
 
 /** Evaluators are the caller's code; one that throws becomes an `error` result, not a lost case. */

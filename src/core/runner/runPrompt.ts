@@ -11,7 +11,7 @@ import { executeUnit } from './runCase';
 import type { ResponseCache } from './runSupport';
 import { costFromProfile, defaultCacheKey, defaultUseCache, renderPromptText, safeBaseUrl } from './runSupport';
 import type { TrackContext, Tracker } from './track';
-import type { EvaluatorResult, RunCase, RunEvent, RunSummary } from './types';
+import type { EvaluatorResult, QualitySummary, RunCase, RunEvent, RunSummary } from './types';
 
 /*
  * Runs every case of a prompt against one provider and reports as it goes.
@@ -62,6 +62,8 @@ export interface RunPromptOptions {
   /** Default: only cases with temperature 0. */
   useCache?: (c: RunCase) => boolean;
   evaluate?: (c: RunCase, text: string) => EvaluatorResult[] | Promise<EvaluatorResult[]>;
+  /** Quality scores of a response; stored with its execution (quality_score + quality JSON). */
+  assess?: (c: RunCase, text: string, finishReason: string | null) => QualitySummary | null;
   /** Default: the profile's per-1M prices (null when unpriced). */
   costUsd?: (usage: Usage, c: RunCase) => number | null;
   tags?: string[];
@@ -110,6 +112,7 @@ export async function runPrompt(options: RunPromptOptions): Promise<RunSummary> 
     cacheKey: options.cacheKey ?? ((c) => defaultCacheKey(profile, c)),
     useCache: options.useCache ?? defaultUseCache,
     evaluate: options.evaluate ?? null,
+    assess: options.assess ?? null,
     costUsd: options.costUsd ?? costFromProfile(profile),
     tags: options.tags ?? [],
     clock,

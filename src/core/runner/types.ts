@@ -9,6 +9,13 @@ export interface EvaluatorResult {
   reason: string;
 }
 
+/** Quality of one response as stored with its execution (quality_score + quality JSON). */
+export interface QualitySummary {
+  overall: number | null;
+  dimensions: Record<string, { score: number | null; reason: string }>;
+  weights?: Record<string, number>;
+}
+
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
 /** One unit of work in a run: a test case (optionally repeated) rendered for one variant. */
@@ -32,7 +39,7 @@ export type RunEvent =
   | { type: 'started'; caseId: string; attempt: number }
   | { type: 'token'; caseId: string; delta: string }
   | { type: 'retrying'; caseId: string; attempt: number; delayMs: number; reason: string }
-  | { type: 'done'; caseId: string; executionId: string; text: string; latencyMs: number; ttftMs: number | null; usage: Usage; costUsd: number | null; cached: boolean; evaluators: EvaluatorResult[] }
+  | { type: 'done'; caseId: string; executionId: string; text: string; latencyMs: number; ttftMs: number | null; usage: Usage; costUsd: number | null; cached: boolean; evaluators: EvaluatorResult[]; quality?: QualitySummary | null }
   | { type: 'failed'; caseId: string; executionId: string | null; error: ProviderError; evaluators: EvaluatorResult[] }
   | { type: 'breaker'; providerId: string; state: BreakerState; reason: string }
   | { type: 'finished'; summary: RunSummary };

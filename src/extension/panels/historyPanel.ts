@@ -105,5 +105,5 @@ function toRow(s: ExecutionSummary): HistoryRow {
 }
 
 function toDetail(d: ExecutionDetail): HistoryDetail {
-  return { ...toRow(d), promptText: d.promptText, responseText: d.responseText, errorMessage: d.errorMessage, metadata: d.metadata, ...(d.textError ? { textError: d.textError } : {}) };
+  return { ...toRow(d), promptText: d.promptText, responseText: d.responseText, errorMessage: d.errorMessage, metadata: d.metadata, quality: d.quality, ...(d.textError ? { textError: d.textError } : {}) };
 }
