@@ -5,6 +5,8 @@ import { Sanitizer } from '../core/sanitize';
 import type { HistoryFilter } from '../core/store';
 import { LocalStore, importJsonl, recordToJsonl } from '../core/store';
 import { CliUsageError, runCommand } from './runCommand';
+import { SCORE_HELP, scoreCommand } from './scoreCommand';
+import { STATS_HELP, statsCommand } from './statsCommand';
 
 const HELP = `promptlab — Prompt Lab from the command line (same database as the VS Code extension)
 
@@ -40,6 +42,8 @@ Commands:
       --tag T               Only executions with this tag
   export --format jsonl     Export every execution (lossless; 'import' reads it back).
       --out FILE            Write to FILE (default: standard output)
+  score                     Score a response (no database): see below.
+  stats ab|rates|power      Statistics on numbers you give it (no database): see below.
   info                      Database location, counts, snapshot and journal sizes.
   compact                   Fold journals into a new snapshot now.
 
@@ -48,6 +52,10 @@ Options for every command:
                             default folder for this user: ${defaultDbDir()})
   --json                    Machine-readable output
   -h, --help                This help
+
+${SCORE_HELP}
+
+${STATS_HELP}
 
 Exit codes: 0 ok, 1 failure (a failed case or evaluator, bad lines during import), 2 usage
 or configuration error.
@@ -72,6 +80,14 @@ function parseDate(flag: string, v: string | undefined): number | undefined {
 }
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  // `stats` and `score` need no database and have options of their own: routed before the
+  // strict parse of the database commands' options.
+  const sub = argv.find((a) => !a.startsWith('-'));
+  if (sub === 'stats' || sub === 'score') {
+    const rest = argv.filter((a, i) => i !== argv.indexOf(sub) && a !== '--json');
+    const json = argv.includes('--json');
+    return sub === 'stats' ? statsCommand(rest, json, out, err) : scoreCommand(rest, json, out, err);
+  }
   let parsed;
   try {
     parsed = parseArgs({

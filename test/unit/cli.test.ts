@@ -84,4 +84,21 @@ describe('promptlab CLI', () => {
       delete process.env.PROMPTLAB_DB;
     }
   });
+
+  it('routes stats and score (no database needed), with --json anywhere', async () => {
+    const power = await cli('--json', 'stats', 'power', '--effect-size', '0.5');
+    assert.equal(power.code, 0, power.err);
+    assert.equal(JSON.parse(power.out).nPerGroup, 64);
+    const score = await cli('score', '--prompt', 'What is the capital of France?', '--response', 'Paris is the capital of France.', '--expected', 'Paris', '--json');
+    assert.equal(score.code, 0, score.err);
+    const a = JSON.parse(score.out) as { overall: number; dimensions: Record<string, { score: number | null; reason: string }> };
+    assert.equal(a.dimensions.accuracy!.score, 1);
+    assert.ok(a.overall > 0.5);
+    const noRef = JSON.parse((await cli('score', '--prompt', 'Hi', '--response', 'Hello', '--json')).out) as typeof a;
+    assert.equal(noRef.dimensions.accuracy!.score, null);
+    assert.match(noRef.dimensions.accuracy!.reason, /no reference/);
+    const bad = await cli('score', '--prompt', '@/nonexistent/file.txt', '--response', 'x');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /cannot read/);
+  });
 });

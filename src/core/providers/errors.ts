@@ -115,7 +115,8 @@ export function errorFromResponse(status: number, headers: HeaderSource, bodyTex
   if (status === 429 && byType === 'auth') kind = 'auth';
   const retryAfterMs = retryAfterMsFromHeaders(headers, now);
   const label = status === 529 ? 'HTTP 529 (overloaded)' : `HTTP ${status}`;
-  return makeError(kind, `${label}: ${detail.message}`, secrets, { status, retryAfterMs });
+  const message = detail.message === `HTTP ${status}` ? label : `${label}: ${detail.message}`; // an empty body says nothing more
+  return makeError(kind, message, secrets, { status, retryAfterMs });
 }
 
 /** An error object delivered inside an otherwise successful (200) stream. */

@@ -78,7 +78,8 @@ export function retryDelayMs(attempt: number, error: ProviderError, policy: Retr
 }
 
 function describe(error: ProviderError): string {
-  const head = error.status !== undefined ? `${error.kind} ${error.status}` : error.kind;
+  // Provider messages of HTTP errors already start with "HTTP <status>".
+  const head = error.status !== undefined && !error.message.startsWith(`HTTP ${error.status}`) ? `${error.kind} ${error.status}` : error.kind;
   const msg = error.message.length > 160 ? `${error.message.slice(0, 157)}…` : error.message;
   return msg ? `${head}: ${msg}` : head;
 }

@@ -37,8 +37,9 @@ function column(spec: MetricSpec, v: VariantSamples): Stat<{ data: Float64Array 
   return available({ data });
 }
 
-function groupSummary(spec: MetricSpec, name: string, col: Stat<{ data: Float64Array }>): GroupSummary {
-  if (!col.available) return { variant: name, n: 0, mean: null, sd: null, median: null };
+function groupSummary(spec: MetricSpec, v: VariantSamples, col: Stat<{ data: Float64Array }>): GroupSummary {
+  const name = v.name;
+  if (!col.available) return { variant: name, n: v.values[spec.name]?.length ?? 0, mean: null, sd: null, median: null };
   if (spec.kind === 'binary') return { variant: name, n: col.data.length, mean: col.data.length ? mean(col.data) : null, sd: null, median: null };
   return { variant: name, ...summarize(col.data) };
 }
@@ -180,9 +181,9 @@ export function compareMetrics(metrics: readonly MetricSpec[], variants: readonl
     const ctrlCol = cols[mi]![ci]!;
     const drafts: Draft[] = order.slice(1).map((vi) => {
       const col = cols[mi]![vi]!;
-      const group = groupSummary(spec, names[vi]!, col);
+      const group = groupSummary(spec, variants[vi]!, col);
       if (!ctrlCol.available || !col.available) {
-        const why = notAvailable(ctrlCol.available ? (col as { reason: string }).reason : ctrlCol.reason);
+        const why = notAvailable(reasonOf(ctrlCol.available ? col : ctrlCol));
         return { variant: names[vi]!, group, difference: why, test: why, alternativeTest: null, effectSize: why, bootstrap: null, power: why, sampleSize: why };
       }
       const a = ctrlCol.data, b = col.data;
@@ -193,14 +194,12 @@ export function compareMetrics(metrics: readonly MetricSpec[], variants: readonl
     const adjusted = holmAdjust(drafts.map((d) => (d.test.available ? d.test.p : null)));
     const comparisons: VariantComparison[] = drafts.map((d, k) => {
       const test: VariantComparison['test'] = d.test.available ? available({ ...stripAvailable(d.test), pAdjusted: adjusted[k]! }) : d.test;
-      const c = { ...d, test, verdict: 'inconclusive' as const, summary: '' };
-      const verdict = verdictOf(spec, c, alpha);
-      const withVerdict = { ...c, verdict };
-      return { ...withVerdict, summary: comparisonSummary(spec, control, withVerdict, ctx) };
+      const judged = { ...d, test, verdict: verdictOf(spec, { ...d, test }, alpha) };
+      return { ...judged, summary: comparisonSummary(spec, control, judged, ctx) };
     });
     return {
       name: spec.name, better: spec.better, kind: spec.kind, paired: spec.paired === true,
-      control: groupSummary(spec, control, ctrlCol), comparisons, summary: comparisons.map((c) => c.summary).join('\n'),
+      control: groupSummary(spec, variants[ci]!, ctrlCol), comparisons, summary: comparisons.map((c) => c.summary).join('\n'),
     };
   });
   const overall = overallRecommendation(results, control, names.filter((n) => n !== control), ctx);
@@ -208,6 +207,10 @@ export function compareMetrics(metrics: readonly MetricSpec[], variants: readonl
     schema: 'promptlab.stats.compare/1', control, variants: names, alpha, targetPower: power,
     bootstrap: resamples > 0 ? { resamples, seed } : null, metrics: results, winner: overall.winner, recommendation: overall.text,
   };
+}
+
+function reasonOf(s: Stat<object>): string {
+  return s.available ? '' : s.reason;
 }
 
 function stripAvailable<T extends { available: true }>(s: T): Omit<T, 'available'> {

@@ -4,8 +4,8 @@
  */
 
 export function formatNumber(x: number): string {
-  if (x === 0) return '0';
   const m = Math.abs(x);
+  if (Number.isInteger(x) && m < 1e6) return String(x); // counts, U, df of a paired test
   if (m >= 1e6 || m < 1e-4) return x.toExponential(2);
   const digits = Math.min(6, Math.max(0, 2 - Math.floor(Math.log10(m))));
   return x.toFixed(digits);

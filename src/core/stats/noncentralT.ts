@@ -1,5 +1,5 @@
 import { normalCdf, studentTCdf } from './distributions';
-import { incompleteBeta, logGamma } from './specialFunctions';
+import { incompleteBeta, logBeta } from './specialFunctions';
 
 /*
  * CDF of the noncentral t distribution, for power and sample size (R's power.t.test uses the
@@ -11,7 +11,6 @@ import { incompleteBeta, logGamma } from './specialFunctions';
 
 const ERR_MAX = 1e-14;
 const ITR_MAX = 5000;
-const LOG_SQRT_PI = 0.57236494292470008707; // ln √π
 const SQRT_2_OVER_PI = 0.79788456080286535588;
 
 /** P(T ≤ t) for T ~ noncentral t(df, ncp). */
@@ -41,8 +40,9 @@ export function noncentralTCdf(t: number, df: number, ncp: number): number {
     if (s < 1e-7) s = -0.5 * Math.expm1(-0.5 * lambda);
     let a = 0.5;
     const b = 0.5 * df;
-    const rxb = Math.pow(oneMinusX, b);
-    const logBetaHalf = LOG_SQRT_PI + logGamma(b) - logGamma(0.5 + b);
+    const rxb = Math.exp(b * Math.log1p(-x)); // (1 − x)^b without rounding 1 − x first
+    // ln B(½, b) = ln √π + ln Γ(b) − ln Γ(b + ½), formed without subtracting two huge log-gammas
+    const logBetaHalf = logBeta(0.5, b);
     let xodd = incompleteBeta(a, b, x, oneMinusX).lower;
     let godd = 2 * rxb * Math.exp(a * Math.log(x) - logBetaHalf);
     const bx = b * x;

@@ -84,6 +84,7 @@ function sampleSize(effectSize: number, options: PowerOptions, normalFactor: num
   const normal = normalFactor * (z / d) ** 2;
   const solved = solveN((n) => power(n, d, o.alpha), o.power, normal, 2);
   if (!solved.available) return solved;
+  if (solved.n > MAX_SAMPLE_SIZE) return notAvailable(`more than ${MAX_SAMPLE_SIZE.toLocaleString('en-US')} cases per group would be needed`);
   return available({ nExact: solved.n, nPerGroup: Math.ceil(solved.n - 1e-9), nPerGroupNormal: Math.ceil(normal - 1e-9) });
 }
 

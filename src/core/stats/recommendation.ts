@@ -61,7 +61,7 @@ function evidence(spec: MetricSpec, c: Judged, ctx: WordingContext): string {
 function moreCases(c: Judged, ctx: WordingContext): string {
   const target = `${Math.round(ctx.power * 100)}% power`;
   if (!c.sampleSize.available) return c.sampleSize.reason;
-  if (c.sampleSize.additionalPerVariant === 0) return `already enough cases for ${target} at this effect (the effect is likely too small to matter)`;
+  if (c.sampleSize.additionalPerVariant === 0) return `already enough cases for ${target} at this effect`;
   return `~${formatCount(c.sampleSize.additionalPerVariant)} more cases per variant for ${target} at this effect`;
 }
 
