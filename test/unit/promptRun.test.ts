@@ -51,8 +51,9 @@ describe('from a prompt file to runner cases', () => {
   });
 });
 
+const sink = () => { let s = ''; return { w: new Writable({ write(c, _e, cb) { s += String(c); cb(); } }), get: () => s }; };
+
 describe('promptlab run (against a local OpenAI-compatible server)', () => {
-  const sink = () => { let s = ''; return { w: new Writable({ write(c, _e, cb) { s += String(c); cb(); } }), get: () => s }; };
 
   it('runs every case, logs each execution, prints the table, exits 0 when evaluators pass', async () => {
     const srv = await startOpenAIServer(() => ({ kind: 'stream', deltas: ['- Late delivery\n', '- Damaged box\n', '- Wants a refund'], usage: { input: 30, output: 12 } }));
@@ -90,5 +91,25 @@ describe('promptlab run (against a local OpenAI-compatible server)', () => {
     const err = sink();
     assert.equal(await main(['run', f, '--db', path.join(dir, 'db')], sink().w, err.w), 2);
     assert.match(err.get(), /bad\.prompt\.yml:3:16: error: .*temperature/);
+  });
+
+  it('runs the file\'s assert: checks with the response\'s latency and cost, and reports a bad assertion at its line', async () => {
+    const dir = tempDir();
+    const f = path.join(dir, 'checked.prompt.yml');
+    fs.writeFileSync(f, ['name: checked', 'messages:', '  - role: user', '    content: Say something about refunds', 'assert:', '  - type: icontains', '    value: REFUND',
+      '  - type: max-latency-ms', '    value: 60000', '  - type: regex', '    value: "^nope"', ''].join('\n'));
+    const srv = await startOpenAIServer(() => ({ kind: 'json', text: 'Refunds take 5 days.', usage: { input: 5, output: 5 } }));
+    const out = sink();
+    try {
+      const code = await main(['run', f, '--provider', 'openai-compatible', '--model', 'm', '--base-url', srv.baseUrl, '--db', path.join(dir, 'db'), '--json'], out.w, sink().w);
+      assert.equal(code, 1, 'the regex assertion fails the run');
+      const res = JSON.parse(out.get()) as { cases: Array<{ evaluators: Array<{ name: string; status: string }>; quality: { overall: number | null } }> };
+      assert.deepEqual(res.cases[0]!.evaluators.map((e) => e.status), ['pass', 'pass', 'fail']);
+      assert.ok(res.cases[0]!.quality && res.cases[0]!.quality.overall !== null, 'every response gets a quality score');
+    } finally { await srv.close(); }
+    fs.writeFileSync(f, ['name: checked', 'messages:', '  - role: user', '    content: hi', 'assert:', '  - type: containz', '    value: x', ''].join('\n'));
+    const err = sink();
+    assert.equal(await main(['run', f, '--db', path.join(dir, 'db')], sink().w, err.w), 2);
+    assert.match(err.get(), /checked\.prompt\.yml:6:\d+: error: assertion 1/);
   });
 });

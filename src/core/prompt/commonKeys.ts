@@ -5,12 +5,13 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
+import { AssertionSchema } from '../quality/assertionSchema';
 import { readParameters } from './modelParameters';
 import type { Locator } from './sourceRange';
 import type { MessageTemplate, ModelSpec, Role, VariantSpec } from './types';
 import type { YamlPath, YamlSource } from './yamlSource';
 
-export const OUR_KEYS = ['variants', 'tags', 'metadata', 'quality', 'provider', 'dataset'] as const;
+export const OUR_KEYS = ['variants', 'tags', 'metadata', 'quality', 'provider', 'dataset', 'assert'] as const;
 export const QUALITY_DIMENSIONS = ['relevance', 'completeness', 'accuracy', 'clarity', 'safety'] as const;
 
 /** A message template plus how to map a position inside it back to the file. */
@@ -59,6 +60,7 @@ export interface CommonKeys {
   quality: Record<string, number> | null;
   provider: string | null;
   dataset: string | null;
+  assertions: unknown[];
 }
 
 export function readCommonKeys(src: YamlSource, file: string): CommonKeys {
@@ -72,7 +74,21 @@ export function readCommonKeys(src: YamlSource, file: string): CommonKeys {
     quality: readQuality(src),
     provider: src.check(z.string().min(1).optional(), ['provider']) ?? null,
     dataset: datasetText ? path.resolve(path.dirname(file), datasetText) : null,
+    assertions: readAssertions(src),
   };
+}
+
+/** `assert:` — each item checked here, so a typo shows in the Problems panel, not at run time. */
+function readAssertions(src: YamlSource): unknown[] {
+  const items = src.check(z.array(z.unknown()).optional(), ['assert']);
+  if (!items) return [];
+  const ok: unknown[] = [];
+  items.forEach((item, i) => {
+    const parsed = AssertionSchema.safeParse(item);
+    if (parsed.success) ok.push(item);
+    else src.report('error', 'wrong-type', `assertion ${i + 1}: ${parsed.error.issues[0]?.message ?? 'invalid'} (types: contains, icontains, regex, equals, starts-with, is-json, json-schema, max-length, max-latency-ms, max-cost, similar, llm-rubric)`, src.rangeAt(['assert', i]));
+  });
+  return ok;
 }
 
 function readQuality(src: YamlSource): Record<string, number> | null {

@@ -87,6 +87,7 @@ export function parsePromptYml(file: string, source: string, _options: ParseOpti
     tags: common.tags ?? [],
     metadata: common.metadata ?? {},
     quality: common.quality,
+    assertions: common.assertions,
     contentHash: contentHash(source),
   };
   return done(prompt, analysis.diagnostics);

@@ -92,6 +92,7 @@ export function parsePrompty(file: string, source: string, options: PromptyParse
     tags: common.tags ?? (metadataTags.success ? metadataTags.data : []),
     metadata,
     quality: common.quality,
+    assertions: common.assertions,
     contentHash: contentHash(source),
   });
 }

@@ -79,6 +79,8 @@ export interface PromptFile {
   metadata: Record<string, unknown>;
   /** Quality dimension weights (our `quality:` key). */
   quality: Record<string, number> | null;
+  /** Our `assert:` key: checks like promptfoo's (contains, regex, is-json, max-latency-ms …), validated. */
+  assertions: unknown[];
   /** sha256 of the file text: the prompt_version of every execution. */
   contentHash: string;
 }

@@ -4,6 +4,7 @@ import type { DatasetRow, PromptFile } from '../prompt/types';
 import { BUILTIN_PROFILES, cacheableByDefault } from '../providers';
 import type { Provider, ProviderProfile } from '../providers/types';
 import { assessQuality } from '../quality/assessQuality';
+import { runAssertions } from '../quality/assertions';
 import { runEvaluators } from '../quality/stringEvaluators';
 import { CircuitBreaker } from './circuitBreaker';
 import type { Clock } from './clock';
@@ -159,6 +160,7 @@ export function promptIdOf(prompt: PromptFile | null): string {
 export function runPromptFile(o: RunPromptFileOptions): Promise<RunSummary> {
   const { limiter, breaker } = o.guards.for(o.choice.profile.id);
   const evaluators = o.prompt?.evaluators ?? [];
+  const assertions = (o.prompt?.assertions ?? []) as Array<Parameters<typeof runAssertions>[0][number]>;
   return runPrompt({
     ...(o.runId ? { runId: o.runId } : {}),
     promptId: promptIdOf(o.prompt),
@@ -173,7 +175,10 @@ export function runPromptFile(o: RunPromptFileOptions): Promise<RunSummary> {
     ...(o.maxAttempts ? { retry: { maxAttempts: o.maxAttempts } } : {}),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.cache && o.cacheMode !== 'off' ? { cache: o.cache, useCache: o.cacheMode === 'always' ? () => true : (c: RunCase) => cacheableByDefault(c.parameters) } : {}),
-    evaluate: (c, text) => runEvaluators(evaluators, text, c.variables),
+    evaluate: (c, text, facts) => [
+      ...runEvaluators(evaluators, text, c.variables),
+      ...runAssertions(assertions, { response: text, latencyMs: facts.latencyMs, costUsd: facts.costUsd, variables: c.variables }),
+    ],
     // Every response is scored (relevance, completeness, accuracy, clarity, safety); weights
     // from the file's `quality:` key, else the caller's (settings), else the defaults.
     ...(o.assessQuality === false ? {} : {

@@ -8,7 +8,7 @@ import { isAbortError } from './clock';
 import type { ConcurrencyLimiter, Release } from './limiter';
 import type { CachedResponse, ResponseCache } from './runSupport';
 import type { TrackContext, TrackedExecution, Tracker } from './track';
-import type { EvaluatorResult, QualitySummary, RunCase, RunEvent } from './types';
+import type { EvaluatorResult, QualitySummary, ResponseFacts, RunCase, RunEvent } from './types';
 
 /*
  * One execution unit (a case, or one repeat of it) from cache lookup to its final event.
@@ -40,7 +40,7 @@ export interface RunContext {
   cache: ResponseCache | null;
   cacheKey: (c: RunCase) => string;
   useCache: (c: RunCase) => boolean;
-  evaluate: ((c: RunCase, text: string) => EvaluatorResult[] | Promise<EvaluatorResult[]>) | null;
+  evaluate: ((c: RunCase, text: string, facts: ResponseFacts) => EvaluatorResult[] | Promise<EvaluatorResult[]>) | null;
   assess: ((c: RunCase, text: string, finishReason: string | null) => QualitySummary | null) | null;
   costUsd: (usage: Usage, c: RunCase) => number | null;
   tags: string[];
@@ -158,7 +158,7 @@ async function attemptOnce(rc: RunContext, unit: RunUnit, attempt: number): Prom
         if (r.model && r.model !== unit.case.model) ex.extraMetadata.responseModel = r.model;
         markAttempt(ex, attempt, false);
         // Judged before the record is written, so scores and evaluator results are stored with it.
-        const judged = await judge(rc, unit, r.text, r.finishReason, ex);
+        const judged = await judge(rc, unit, r.text, { latencyMs: r.latencyMs, costUsd, finishReason: r.finishReason }, ex);
         return { ok: true, executionId: ex.id, result: r, costUsd, judged };
       }
       const decision = rc.signal.aborted ? { retry: false as const, reason: 'run cancelled' } : retryDecision(attempt, r.error, rc.policy, rc.random);
@@ -228,7 +228,7 @@ async function cacheHit(rc: RunContext, unit: RunUnit, hit: CachedResponse): Pro
     ex.extraTags.push('cache-hit');
     ex.extraMetadata.cached = true;
     if (hit.finishReason) ex.extraMetadata.finishReason = hit.finishReason;
-    return judge(rc, unit, hit.text, hit.finishReason, ex).then((judged) => ({ id: ex.id, judged }));
+    return judge(rc, unit, hit.text, { latencyMs: 0, costUsd: 0, finishReason: hit.finishReason }, ex).then((judged) => ({ id: ex.id, judged }));
   });
   const { evaluators, quality } = tracked.judged;
   const executionId = tracked.id;
@@ -245,11 +245,11 @@ function cancelled(rc: RunContext, unit: RunUnit, executionId: string | null): v
 interface Judgement { evaluators: EvaluatorResult[]; quality: QualitySummary | null }
 
 /** Evaluators and quality of a response, written onto the execution being tracked. */
-async function judge(rc: RunContext, unit: RunUnit, text: string, finishReason: string | null, ex: TrackedExecution): Promise<Judgement> {
-  const evaluators = await runEvaluators(rc, unit, text);
+async function judge(rc: RunContext, unit: RunUnit, text: string, facts: ResponseFacts, ex: TrackedExecution): Promise<Judgement> {
+  const evaluators = await runEvaluators(rc, unit, text, facts);
   let quality: QualitySummary | null = null;
   try {
-    quality = rc.assess ? rc.assess(unit.case, text, finishReason) : null;
+    quality = rc.assess ? rc.assess(unit.case, text, facts.finishReason) : null;
   } catch (error) {
     ex.extraMetadata.qualityError = error instanceof Error ? error.message : String(error);
   }
@@ -261,11 +261,11 @@ async function judge(rc: RunContext, unit: RunUnit, text: string, finishReason: 
 }
 
 /** Evaluators are the caller's code; one that throws becomes an `error` result, not a lost case. */
-async function runEvaluators(rc: RunContext, unit: RunUnit, text: string): Promise<EvaluatorResult[]> {
+async function runEvaluators(rc: RunContext, unit: RunUnit, text: string, facts: ResponseFacts): Promise<EvaluatorResult[]> {
   if (!rc.evaluate) return [];
   let results: EvaluatorResult[];
   try {
-    results = await rc.evaluate(unit.case, text);
+    results = await rc.evaluate(unit.case, text, facts);
   } catch (error) {
     results = [{ name: 'evaluate', status: 'error', score: null, reason: error instanceof Error ? error.message : String(error) }];
   }

@@ -11,7 +11,7 @@ import { executeUnit } from './runCase';
 import type { ResponseCache } from './runSupport';
 import { costFromProfile, defaultCacheKey, defaultUseCache, renderPromptText, safeBaseUrl } from './runSupport';
 import type { TrackContext, Tracker } from './track';
-import type { EvaluatorResult, QualitySummary, RunCase, RunEvent, RunSummary } from './types';
+import type { EvaluatorResult, QualitySummary, ResponseFacts, RunCase, RunEvent, RunSummary } from './types';
 
 /*
  * Runs every case of a prompt against one provider and reports as it goes.
@@ -61,7 +61,8 @@ export interface RunPromptOptions {
   cacheKey?: (c: RunCase) => string;
   /** Default: only cases with temperature 0. */
   useCache?: (c: RunCase) => boolean;
-  evaluate?: (c: RunCase, text: string) => EvaluatorResult[] | Promise<EvaluatorResult[]>;
+  /** Evaluators/assertions of a response; `facts` are what assertions such as max-latency-ms check. */
+  evaluate?: (c: RunCase, text: string, facts: ResponseFacts) => EvaluatorResult[] | Promise<EvaluatorResult[]>;
   /** Quality scores of a response; stored with its execution (quality_score + quality JSON). */
   assess?: (c: RunCase, text: string, finishReason: string | null) => QualitySummary | null;
   /** Default: the profile's per-1M prices (null when unpriced). */

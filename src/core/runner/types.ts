@@ -9,6 +9,9 @@ export interface EvaluatorResult {
   reason: string;
 }
 
+/** Measured facts of one response that assertions check (max-latency-ms, max-cost). */
+export interface ResponseFacts { latencyMs: number | null; costUsd: number | null; finishReason: string | null }
+
 /** Quality of one response as stored with its execution (quality_score + quality JSON). */
 export interface QualitySummary {
   overall: number | null;
