@@ -27,6 +27,9 @@ Commands:
       --timeout S           Per-request timeout in seconds (default 120)
       --no-cache            Do not reuse cached responses (default: reuse at temperature 0)
       --tag T               Tag every execution (repeatable)
+      --judge-provider ID   Provider of the LLM judge for uses:/llm: evaluators (default: run's)
+      --judge-model M       Judge model; without a judge those evaluators are "not evaluated"
+      --judge-repeats K     Judge each response K times (spread stored as judge noise)
                             Keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY,
                             GITHUB_TOKEN, AZURE_OPENAI_API_KEY, OPENROUTER_API_KEY, or
                             PROMPTLAB_API_KEY_<PROFILE ID> / PROMPTLAB_API_KEY.
@@ -98,6 +101,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         until: { type: 'string' }, success: { type: 'string' }, tag: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' },
         dataset: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, 'base-url': { type: 'string' }, variant: { type: 'string' },
         concurrency: { type: 'string' }, repeat: { type: 'string' }, timeout: { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
+        'judge-provider': { type: 'string' }, 'judge-model': { type: 'string' }, 'judge-repeats': { type: 'string' },
       },
     });
   } catch (e) {
@@ -138,6 +142,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       ...(o['base-url'] ? { baseUrl: o['base-url'] } : {}), ...(o.variant ? { variant: o.variant } : {}),
       ...(o.concurrency ? { concurrency: int('concurrency', o.concurrency, 1, 64) } : {}), ...(o.repeat ? { repeat: int('repeat', o.repeat, 1, 1000) } : {}),
       ...(o.timeout ? { timeoutSeconds: int('timeout', o.timeout, 1, 3600) } : {}),
+      ...(o['judge-provider'] ? { judgeProvider: o['judge-provider'] } : {}), ...(o['judge-model'] ? { judgeModel: o['judge-model'] } : {}),
+      ...(o['judge-repeats'] ? { judgeRepeats: int('judge-repeats', o['judge-repeats'], 1, 10) } : {}),
     } : null;
     if (command === 'run' && rest.length !== 1) throw new UsageError('run needs exactly one prompt FILE');
     if (command === 'import' && rest.length !== 1) throw new UsageError('import needs exactly one FILE.jsonl');

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatDiagnostic, loadTestCases, parsePromptFile, readDataset } from '../core/prompt';
 import { ResponseCache, createProvider } from '../core/providers';
+import type { JudgeModel } from '../core/quality/llmJudge';
 import type { ProviderKind, ProviderProfile } from '../core/providers/types';
 import { ProviderGuards, casesFromRows, chooseProfile, runPromptFile } from '../core/runner/promptRun';
 import { Tracker } from '../core/runner/track';
@@ -16,6 +17,7 @@ export class CliUsageError extends Error {}
 export interface RunFlags {
   file: string; dataset?: string; provider?: string; model?: string; baseUrl?: string; concurrency?: number; repeat?: number;
   noCache: boolean; tags: string[]; json: boolean; variant?: string; timeoutSeconds?: number;
+  judgeProvider?: string; judgeModel?: string; judgeRepeats?: number;
 }
 
 /** Keys come from the environment only (never flags, so they stay out of shell history). */
@@ -57,6 +59,15 @@ export async function runCommand(flags: RunFlags, store: PromptLabStore, dbDir: 
   let provider;
   try { provider = createProvider(profile, apiKeyFor(profile, process.env)); } catch (e) { throw new CliUsageError((e as Error).message); }
 
+  let judge: JudgeModel | null = null;
+  if (flags.judgeProvider || flags.judgeModel) {
+    // The judge runs on the run's own profile unless --judge-provider names another.
+    const jc = flags.judgeProvider
+      ? chooseProfile(null, adHoc, { providerId: flags.judgeProvider, ...(flags.judgeModel ? { model: flags.judgeModel } : {}) })
+      : flags.judgeModel ? { profile, model: flags.judgeModel } : { error: '--judge-provider needs --judge-model' };
+    if ('error' in jc) throw new CliUsageError(`judge: ${jc.error}`);
+    try { judge = { provider: jc.profile.id === profile.id ? provider : createProvider(jc.profile, apiKeyFor(jc.profile, process.env)), model: jc.model, profile: jc.profile }; } catch (e) { throw new CliUsageError(`judge: ${(e as Error).message}`); }
+  }
   const rows = flags.dataset ? readDataset(path.resolve(flags.dataset)) : loadTestCases(prompt);
   const skipped: string[] = [];
   const cases = casesFromRows({ prompt, rows, variant: flags.variant ?? null, model: choice.model, repeat: flags.repeat ?? 1, onSkippedRow: (row, reason) => { skipped.push(`row ${row}: ${reason}`); err.write(`${flags.dataset ?? flags.file}: row ${row} skipped: ${reason}\n`); } });
@@ -71,7 +82,7 @@ export async function runCommand(flags: RunFlags, store: PromptLabStore, dbDir: 
   try {
     summary = await runPromptFile({
       prompt, cases, choice: { profile, model: choice.model }, provider, tracker, guards, cache: flags.noCache ? null : new ResponseCache({ dir: path.join(dbDir, 'cache') }),
-      cacheMode: flags.noCache ? 'off' : 'temperature0', ...(flags.timeoutSeconds ? { timeoutMs: flags.timeoutSeconds * 1000 } : {}), tags: flags.tags, signal: ac.signal,
+      cacheMode: flags.noCache ? 'off' : 'temperature0', judge, judgeRepeats: flags.judgeRepeats ?? 1, ...(flags.timeoutSeconds ? { timeoutMs: flags.timeoutSeconds * 1000 } : {}), tags: flags.tags, signal: ac.signal,
       onEvent: (e) => {
         const c = applyRunEvent(view, e, index);
         if (!flags.json && c && (e.type === 'done' || e.type === 'failed')) err.write(`${c.status === 'done' ? 'done ' : c.status.padEnd(5)} ${c.label}\n`);

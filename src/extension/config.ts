@@ -26,6 +26,9 @@ export const settingsSchema = z.object({
   maxAttempts: z.number().int().min(1).max(10).default(4),
   breakerFailureThreshold: z.number().int().min(1).default(5),
   breakerRecoverySeconds: z.number().min(1).default(60),
+  judgeProvider: z.string().default(''),
+  judgeModel: z.string().default(''),
+  judgeRepeats: z.number().int().min(1).max(10).default(1),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -45,6 +48,9 @@ export function readSettings(warn: (message: string) => void): Settings {
     maxAttempts: c.get('retry.maxAttempts'),
     breakerFailureThreshold: c.get('circuitBreaker.failureThreshold'),
     breakerRecoverySeconds: c.get('circuitBreaker.recoveryTimeoutSeconds'),
+    judgeProvider: c.get('judge.provider'),
+    judgeModel: c.get('judge.model'),
+    judgeRepeats: c.get('judge.repeats'),
   };
   const parsed = settingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;

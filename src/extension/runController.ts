@@ -5,6 +5,7 @@ import { loadTestCases, readDataset } from '../core/prompt';
 import type { DatasetRow, PromptFile } from '../core/prompt/types';
 import { BUILTIN_PROFILES, ResponseCache, createProvider } from '../core/providers';
 import type { Provider, ProviderProfile } from '../core/providers/types';
+import type { JudgeModel } from '../core/quality/llmJudge';
 import type { ProfileChoice } from '../core/runner/promptRun';
 import { ProviderGuards, casesFromRows, chooseProfile, runPromptFile, selectionCase } from '../core/runner/promptRun';
 import type { Tracker } from '../core/runner/track';
@@ -166,6 +167,7 @@ export class RunController implements vscode.Disposable {
     const provider = await this.provider(choice.profile);
     if (!provider) return undefined;
     const s = this.deps.settings();
+    const judge = await this.judge(choice, provider);
     const runId = randomUUID();
     const ac = new AbortController();
     this.running.add(ac);
@@ -178,7 +180,7 @@ export class RunController implements vscode.Disposable {
         let done = 0;
         const summary = await runPromptFile({
           prompt, cases, choice, provider, tracker: this.deps.tracker, guards: this.guards, cache: noCache ? null : this.cache,
-          cacheMode: noCache ? 'off' : s.cache, maxAttempts: s.maxAttempts, timeoutMs: s.requestTimeoutSeconds * 1000, runId, signal: ac.signal,
+          cacheMode: noCache ? 'off' : s.cache, judge, judgeRepeats: s.judgeRepeats, maxAttempts: s.maxAttempts, timeoutMs: s.requestTimeoutSeconds * 1000, runId, signal: ac.signal,
           onEvent: (e) => {
             panel.onRunEvent(e);
             if (e.type === 'done' || e.type === 'failed') { done++; progress.report({ message: `${done} case(s) finished` }); HistoryPanel.instance?.notifyChanged(); }
@@ -199,6 +201,19 @@ export class RunController implements vscode.Disposable {
     } finally {
       this.running.delete(ac);
     }
+  }
+
+  /** The configured LLM judge, or null (its evaluators are then "not evaluated"). */
+  private async judge(run: ProfileChoice, runProvider: Provider): Promise<JudgeModel | null> {
+    const s = this.deps.settings();
+    if (!s.judgeModel) return null;
+    const profile = s.judgeProvider ? this.profiles().find((p) => p.id === s.judgeProvider) : run.profile;
+    if (!profile) {
+      void vscode.window.showWarningMessage(`Prompt Lab: judge provider "${s.judgeProvider}" is not a profile; judge evaluators are not evaluated in this run.`);
+      return null;
+    }
+    const provider = profile.id === run.profile.id ? runProvider : await this.provider(profile);
+    return provider ? { provider, model: s.judgeModel, profile } : null;
   }
 
   async selectModel(): Promise<void> {

@@ -112,4 +112,30 @@ describe('promptlab run (against a local OpenAI-compatible server)', () => {
     assert.equal(await main(['run', f, '--db', path.join(dir, 'db')], sink().w, err.w), 2);
     assert.match(err.get(), /checked\.prompt\.yml:6:\d+: error: assertion 1/);
   });
+
+  it('judges uses: evaluators with --judge-model (cost kept apart) and leaves them not evaluated without a judge', async () => {
+    const dir = tempDir();
+    const f = path.join(dir, 'judged.prompt.yml');
+    fs.writeFileSync(f, ['name: judged', 'messages:', '  - role: user', '    content: Capital of {{country}}?', 'testData:', '  - country: France', '    expected: Paris',
+      'evaluators:', '  - name: similar to expected', '    uses: github/similarity', ''].join('\n'));
+    const srv = await startOpenAIServer((req) => {
+      const body = req.body as { messages: Array<{ content: string }> };
+      const isJudge = body.messages.some((m) => m.content.includes('<response>'));
+      return isJudge ? { kind: 'json', text: '{"score": 5, "reason": "Same answer."}', usage: { input: 100, output: 10 } } : { kind: 'json', text: 'Paris.', usage: { input: 5, output: 2 } };
+    });
+    try {
+      const out = sink();
+      const code = await main(['run', f, '--provider', 'openai-compatible', '--model', 'm', '--base-url', srv.baseUrl, '--judge-model', 'judge-m', '--db', path.join(dir, 'db'), '--json', '--no-cache'], out.w, sink().w);
+      assert.equal(code, 0);
+      const ev = (JSON.parse(out.get()) as { cases: Array<{ evaluators: Array<{ status: string; reason: string }> }> }).cases[0]!.evaluators[0]!;
+      assert.equal(ev.status, 'pass');
+      assert.match(ev.reason, /judge judge-m/);
+      assert.equal(srv.requests.length, 2, 'one run request, one judge request');
+      const plain = sink();
+      await main(['run', f, '--provider', 'openai-compatible', '--model', 'm', '--base-url', srv.baseUrl, '--db', path.join(dir, 'db'), '--json', '--no-cache'], plain.w, sink().w);
+      const ev2 = (JSON.parse(plain.get()) as { cases: Array<{ evaluators: Array<{ status: string; reason: string }> }> }).cases[0]!.evaluators[0]!;
+      assert.equal(ev2.status, 'not_evaluated');
+      assert.match(ev2.reason, /needs an LLM judge/);
+    } finally { await srv.close(); }
+  });
 });

@@ -18,3 +18,5 @@ export { WordVectorEmbedder } from './wordVectorEmbedder';
 export { runEvaluators } from './stringEvaluators';
 export { DEFAULT_QUALITY_WEIGHTS, QUALITY_DIMENSIONS } from './types';
 export type { DimensionScore, Embedder, Evidence, QualityAssessment, QualityDimension, QualityInput, QualityOptions, QualityWeights } from './types';
+export { judgeEvaluators, judgeResponse, needsJudge, NO_JUDGE_REASON } from './llmJudge';
+export type { JudgeInput, JudgeModel, JudgeOptions, JudgeResult, JudgeTask } from './llmJudge';

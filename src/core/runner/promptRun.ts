@@ -5,6 +5,8 @@ import { BUILTIN_PROFILES, cacheableByDefault } from '../providers';
 import type { Provider, ProviderProfile } from '../providers/types';
 import { assessQuality } from '../quality/assessQuality';
 import { runAssertions } from '../quality/assertions';
+import type { JudgeModel } from '../quality/llmJudge';
+import { judgeEvaluators, needsJudge } from '../quality/llmJudge';
 import { runEvaluators } from '../quality/stringEvaluators';
 import { CircuitBreaker } from './circuitBreaker';
 import type { Clock } from './clock';
@@ -147,6 +149,9 @@ export interface RunPromptFileOptions {
   /** Default on: score every response. */
   assessQuality?: boolean;
   qualityWeights?: Record<string, number>;
+  /** Judge model for `uses:` (github/*) and `llm:` evaluators; none = they are not evaluated. */
+  judge?: JudgeModel | null;
+  judgeRepeats?: number;
   onEvent: (e: RunEvent) => void;
 }
 
@@ -175,10 +180,17 @@ export function runPromptFile(o: RunPromptFileOptions): Promise<RunSummary> {
     ...(o.maxAttempts ? { retry: { maxAttempts: o.maxAttempts } } : {}),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.cache && o.cacheMode !== 'off' ? { cache: o.cache, useCache: o.cacheMode === 'always' ? () => true : (c: RunCase) => cacheableByDefault(c.parameters) } : {}),
-    evaluate: (c, text, facts) => [
-      ...runEvaluators(evaluators, text, c.variables),
-      ...runAssertions(assertions, { response: text, latencyMs: facts.latencyMs, costUsd: facts.costUsd, variables: c.variables }),
-    ],
+    evaluate: async (c, text, facts) => {
+      // String checks locally; `uses:`/`llm:` evaluators through the judge when one is set
+      // (without one they stay "not evaluated", never passed).
+      const local = runEvaluators(evaluators.filter((e) => !needsJudge(e)), text, c.variables);
+      const judged = evaluators.some(needsJudge)
+        ? await judgeEvaluators(evaluators, o.judge ?? null, { prompt: c.messages, response: text, expected: c.expected, context: typeof c.variables.context === 'string' ? c.variables.context : null }, { k: o.judgeRepeats ?? 1, ...(o.signal ? { signal: o.signal } : {}) })
+        : null;
+      if (judged && judged.results.length) judged.results[0]!.judgeCostUsd = judged.judgeCostUsd;
+      return [...local, ...(judged?.results ?? []),
+        ...runAssertions(assertions, { response: text, latencyMs: facts.latencyMs, costUsd: facts.costUsd, variables: c.variables })];
+    },
     // Every response is scored (relevance, completeness, accuracy, clarity, safety); weights
     // from the file's `quality:` key, else the caller's (settings), else the defaults.
     ...(o.assessQuality === false ? {} : {

@@ -7,6 +7,8 @@ export interface EvaluatorResult {
   status: 'pass' | 'fail' | 'not_evaluated' | 'error';
   score: number | null;
   reason: string;
+  /** What an LLM judge cost for this result: kept apart, never added to the execution's cost. */
+  judgeCostUsd?: number | null;
 }
 
 /** Measured facts of one response that assertions check (max-latency-ms, max-cost). */
