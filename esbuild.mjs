@@ -27,16 +27,19 @@ const copyWasm = {
 
 // The tokenizer's tables are ~3.5 MB: one shared bundle next to the others, loaded on first
 // use by both the extension and the CLI, instead of a copy inside each.
+// Same for the lemmatizer's WordNet tables (~1.7 MB), loaded on first quality scoring.
 const TOKENIZER = 'gpt-tokenizer/encoding/o200k_base';
+const LEMMATIZER = 'wink-lemmatizer';
 const sharedTokenizer = {
-  name: 'shared-tokenizer',
+  name: 'shared-bundles',
   setup(build) {
     build.onResolve({ filter: /^gpt-tokenizer\/encoding\/o200k_base$/ }, () => ({ path: './tokenizer.js', external: true }));
+    build.onResolve({ filter: /^wink-lemmatizer$/ }, () => ({ path: './lemmatizer.js', external: true }));
   },
 };
 
 const targets = [
-  { ...node, entryPoints: { tokenizer: TOKENIZER }, outdir: 'dist' },
+  { ...node, entryPoints: { tokenizer: TOKENIZER, lemmatizer: LEMMATIZER }, outdir: 'dist' },
   { ...node, entryPoints: { extension: 'src/extension/main.ts', storeWorker: 'src/core/store/storeWorker.ts' }, outdir: 'dist', external: ['vscode'], plugins: [copyWasm, sharedTokenizer] },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [sharedTokenizer] },
   ...webviews.map((w) => ({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { [w]: `webview/${w}/main.ts` }, outdir: 'dist/webview' })),
