@@ -59,6 +59,7 @@ cs.on('exit', () => { csExited = true; });
 let browser;
 let page;
 let summaryLine;
+let lastAction = null; // the last action a test asked for (see runRequestedAction)
 let finishing = false;
 const deadline = setTimeout(() => void finish('timeout'), timeoutMs);
 process.on('SIGINT', () => void finish('interrupted'));
@@ -147,6 +148,19 @@ function startDomBridge() {
       resultsTitle: text('#run-title'),
       resultsTotals: text('#totals'),
       resultsRows: [...document.querySelectorAll('tbody#cases tr')].map((tr) => [...tr.children].map((td) => (td.textContent ?? '').slice(0, 500))),
+      // quality panel
+      hasQuality: !!document.querySelector('#quality'),
+      qualityStatus: text('#quality-status'),
+      qualityCards: text('#quality-cards'),
+      qualityPrompt: document.querySelector('#quality-prompt')?.value ?? null,
+      qualityDays: document.querySelector('#quality-days')?.value ?? null,
+      qualityEmpty: text('#quality-empty'),
+      qualityTrendNote: text('#trend-not-enough'),
+      qualityWorst: [...document.querySelectorAll('tbody#worst-rows tr')].map((tr) => [...tr.children].map((td) => (td.textContent ?? '').slice(0, 500))),
+      canvasCount: document.querySelectorAll('canvas').length,
+      // canvases laid out with a non-zero size (chart.js sizes the ones it draws)
+      canvasDrawn: [...document.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0 && c.getBoundingClientRect().height > 0).length,
+      cspViolations: Number(document.querySelector('#app')?.getAttribute('data-csp-violations') ?? 0),
     };
   };
   const tick = async () => {
@@ -161,15 +175,19 @@ function startDomBridge() {
         injectedAnywhere ||= r.injected;
         if (!r.hasApp) continue;
         frames.push({ url: f.url(), summary: r.summary, rowCount: r.rowCount, detailText: r.detailText, injected: r.injected,
-          resultsTitle: r.resultsTitle, resultsTotals: r.resultsTotals, resultsRows: r.resultsRows });
+          resultsTitle: r.resultsTitle, resultsTotals: r.resultsTotals, resultsRows: r.resultsRows,
+          ...(r.hasQuality ? { hasQuality: true, qualityStatus: r.qualityStatus, qualityCards: r.qualityCards, qualityPrompt: r.qualityPrompt, qualityDays: r.qualityDays,
+            qualityEmpty: r.qualityEmpty, qualityTrendNote: r.qualityTrendNote, qualityWorst: r.qualityWorst, canvasCount: r.canvasCount, canvasDrawn: r.canvasDrawn,
+            cspViolations: r.cspViolations } : {}) });
         if (r.hasHistory) {
           const said = `rows=${r.rowCount}, summary=${r.summary ?? ''}`;
           if (said !== lastPrinted && r.summary) { lastPrinted = said; console.log(`webview DOM: history table present, ${said}`); }
           if (!clickedRow && r.rowCount > 0) clickedRow = await clickFirstRow(f);
         }
       }
+      await runRequestedAction();
       const out = `${domFile}.tmp`;
-      fs.writeFileSync(out, JSON.stringify({ frames, injectedAnywhere, clickedRow, writtenAt: new Date().toISOString() }));
+      fs.writeFileSync(out, JSON.stringify({ frames, injectedAnywhere, clickedRow, lastAction, writtenAt: new Date().toISOString() }));
       fs.renameSync(out, domFile); // atomic: the tests never read half a file
     } catch (e) {
       console.error(`webview DOM bridge: ${e?.message ?? e}`);
@@ -179,6 +197,35 @@ function startDomBridge() {
   };
   const timer = setInterval(() => void tick(), 500);
   return { stop: () => clearInterval(timer) };
+}
+
+/*
+ * Tests ask for one browser action at a time by writing `${domFile}.action.json`:
+ * {id, selector, action: 'click' | 'select', value?}. It runs (a real mouse click, or a
+ * select with its change event) in the first frame holding `selector`; the outcome is
+ * reported as `lastAction` in the DOM file.
+ */
+async function runRequestedAction() {
+  const file = `${domFile}.action.json`;
+  let req;
+  try { req = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return; }
+  if (!req || req.id === lastAction?.id) return;
+  for (const f of page.frames()) {
+    const present = await withTimeout(f.evaluate((sel) => !!document.querySelector(sel), req.selector), 1000).catch(() => false);
+    if (!present) continue;
+    try {
+      if (req.action === 'select') await f.selectOption(req.selector, String(req.value), { timeout: 3000 });
+      else {
+        const target = f.locator(req.selector).first();
+        try { await target.click({ timeout: 3000 }); } catch { await target.evaluate((el) => el.click(), undefined, { timeout: 1000 }); }
+      }
+      lastAction = { id: req.id, ok: true };
+    } catch (e) {
+      lastAction = { id: req.id, ok: false, error: e.message.split('\n')[0] };
+    }
+    console.log(`webview DOM: action ${req.action} ${req.selector}${req.value !== undefined ? ` = ${req.value}` : ''}: ${lastAction.ok ? 'done' : lastAction.error}`);
+    return;
+  }
 }
 
 async function clickFirstRow(frame) {

@@ -3,7 +3,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Sanitizer } from '../core/sanitize';
 import type { HistoryFilter } from '../core/store';
-import { LocalStore, importJsonl, recordToJsonl } from '../core/store';
+import { LocalStore, importJsonl, pumpExport } from '../core/store';
+import { EXPORT_FORMATS, createFormatWriter, isExportFormat } from '../core/export';
+import type { ExportRequest } from '../core/export';
+import { COMPARE_HELP, compareMain } from './compareCommand';
 import { CliUsageError, runCommand } from './runCommand';
 import { SCORE_HELP, scoreCommand } from './scoreCommand';
 import { STATS_HELP, statsCommand } from './statsCommand';
@@ -43,8 +46,19 @@ Commands:
       --until ISO           Created before this time
       --success true|false  Only succeeded / failed executions
       --tag T               Only executions with this tag
-  export --format jsonl     Export every execution (lossless; 'import' reads it back).
-      --out FILE            Write to FILE (default: standard output)
+  export --format jsonl|csv|json|md|html
+                            Export executions. jsonl is lossless ('import' reads it back);
+                            csv is for spreadsheets; md and html are reports (summary,
+                            per-variant means, worst cases; html has inline SVG charts).
+      --out FILE            Write to FILE (default: standard output); written to a temp
+                            name and renamed, so an interrupted export leaves no file
+      --prompt ID           Only this prompt id
+      --experiment ID       Only this experiment
+      --since ISO / --until ISO   Only this time window
+      --columns a,b,c       CSV columns: dotted paths (modelConfig.temperature,
+                            metadata.*, quality.dimensions.*.score); default: all main fields
+      --bom                 CSV: start with a UTF-8 byte order mark (for Excel)
+  ${COMPARE_HELP}
   score                     Score a response (no database): see below.
   stats ab|rates|power      Statistics on numbers you give it (no database): see below.
   info                      Database location, counts, snapshot and journal sizes.
@@ -91,6 +105,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     const json = argv.includes('--json');
     return sub === 'stats' ? statsCommand(rest, json, out, err) : scoreCommand(rest, json, out, err);
   }
+  if (sub === 'compare' || sub === 'compare-periods') {
+    // Their own options; the database opens like run's.
+    return compareMain(sub, argv.filter((_, i) => i !== argv.indexOf(sub)), {
+      defaultDbDir: defaultDbDir(),
+      openStore: (dir) => LocalStore.open({ dir, sanitizer: new Sanitizer(), compactEveryRows: 5000, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) }),
+    }, out, err);
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -99,6 +120,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
         limit: { type: 'string' }, prompt: { type: 'string' }, search: { type: 'string' }, since: { type: 'string' },
         until: { type: 'string' }, success: { type: 'string' }, tag: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' },
+        experiment: { type: 'string' }, columns: { type: 'string' }, bom: { type: 'boolean', default: false },
         dataset: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, 'base-url': { type: 'string' }, variant: { type: 'string' },
         concurrency: { type: 'string' }, repeat: { type: 'string' }, timeout: { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
         'judge-provider': { type: 'string' }, 'judge-model': { type: 'string' }, 'judge-repeats': { type: 'string' },
@@ -147,7 +169,21 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     } : null;
     if (command === 'run' && rest.length !== 1) throw new UsageError('run needs exactly one prompt FILE');
     if (command === 'import' && rest.length !== 1) throw new UsageError('import needs exactly one FILE.jsonl');
-    if (command === 'export' && (o.format ?? 'jsonl') !== 'jsonl') throw new UsageError(`--format ${o.format} is not supported yet (supported: jsonl)`);
+    let exportReq: ExportRequest | null = null;
+    if (command === 'export') {
+      const format = o.format ?? 'jsonl';
+      if (!isExportFormat(format)) throw new UsageError(`--format ${format} is not supported (supported: ${EXPORT_FORMATS.join(', ')})`);
+      if ((o.columns !== undefined || o.bom) && format !== 'csv') throw new UsageError('--columns and --bom apply to --format csv only');
+      const columns = o.columns?.split(',').map((c) => c.trim()).filter(Boolean);
+      if (o.columns !== undefined && !columns?.length) throw new UsageError('--columns needs at least one column name');
+      const exportFilter: HistoryFilter = {};
+      if (o.prompt) exportFilter.promptId = o.prompt;
+      if (o.experiment) exportFilter.experimentId = o.experiment;
+      const since = parseDate('since', o.since), until = parseDate('until', o.until);
+      if (since !== undefined) exportFilter.since = since;
+      if (until !== undefined) exportFilter.until = until;
+      exportReq = { format, ...(Object.keys(exportFilter).length ? { filter: exportFilter } : {}), ...(columns ? { columns } : {}), ...(o.bom ? { bom: true } : {}) };
+    }
 
     const sanitizer = new Sanitizer();
     // A bulk import snapshots once at the end, not every 5,000 rows: each snapshot re-exports
@@ -181,12 +217,22 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       }
       return 0;
     }
-    if (command === 'export') {
+    if (command === 'export' && exportReq) {
       if (o.out) {
-        const r = await store.exportJsonl(path.resolve(o.out));
-        if (o.json) print('', { rows: r.rows, out: path.resolve(o.out) }); else err.write(`exported ${r.rows} execution(s) to ${o.out}\n`);
+        // Ctrl-C cancels: the temp file is removed and nothing appears under the final name.
+        const ac = new AbortController();
+        const onSigint = () => ac.abort();
+        process.once('SIGINT', onSigint);
+        const isTty = (err as NodeJS.WriteStream).isTTY === true;
+        try {
+          const r = await store.exportTo(path.resolve(o.out), { ...exportReq, signal: ac.signal,
+            onProgress: (rows) => { if (isTty && !o.json) err.write(`\rexporting: ${rows} execution(s)`); } });
+          if (isTty && !o.json) err.write('\n');
+          if (o.json) print('', { rows: r.rows, out: path.resolve(o.out), format: exportReq.format }); else err.write(`exported ${r.rows} execution(s) to ${o.out}\n`);
+        } finally { process.removeListener('SIGINT', onSigint); }
       } else {
-        for (const rec of store.engine.scanRecords()) out.write(recordToJsonl(rec) + '\n');
+        const source = exportReq.filter ? { filter: exportReq.filter } : {};
+        await pumpExport(store.engine, createFormatWriter(exportReq), (chunk) => { out.write(chunk); }, source);
       }
       return 0;
     }

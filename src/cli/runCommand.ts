@@ -31,6 +31,18 @@ export function apiKeyFor(profile: ProviderProfile, env: NodeJS.ProcessEnv): str
   return specific || (byKind ? env[byKind] : undefined) || env.PROMPTLAB_API_KEY || undefined;
 }
 
+/** A profile for --base-url (with --provider as its id/kind), or none. */
+export function adHocProfiles(flags: { provider?: string; baseUrl?: string }): ProviderProfile[] {
+  const adHoc: ProviderProfile[] = [];
+  if (flags.baseUrl) adHoc.push({ id: flags.provider ?? 'custom', kind: (flags.provider && ['openai', 'azure', 'github', 'ollama', 'lmstudio', 'vllm', 'llamacpp', 'openrouter', 'anthropic'].includes(flags.provider) ? flags.provider : 'openai-compatible') as ProviderKind, baseUrl: flags.baseUrl });
+  return adHoc;
+}
+
+/** The CLI's tracker: pseudonymous user id, one session per process. */
+export function cliTracker(store: PromptLabStore): Tracker {
+  return new Tracker(store, { userId: os.userInfo().username ? `cli-${Buffer.from(os.userInfo().username).toString('hex').slice(0, 8)}` : 'cli', sessionId: `cli-${process.pid}-${Date.now().toString(36)}`, environment: process.env.PROMPTLAB_ENV ?? 'development' });
+}
+
 function fmtCase(c: CaseView): string {
   const evals = c.evaluators.map((e) => `${e.status === 'pass' ? '✓' : e.status === 'fail' ? '✗' : '–'}${e.name}`).join(' ');
   const cost = c.costUsd === null ? 'n/a' : `$${c.costUsd.toFixed(5)}`;
@@ -51,8 +63,7 @@ export async function runCommand(flags: RunFlags, store: PromptLabStore, dbDir: 
   if (!prompt || parsed.diagnostics.some((d) => d.severity === 'error')) throw new CliUsageError(`${flags.file} has errors (listed above)`);
   if (flags.variant && !prompt.variants.some((v) => v.name === flags.variant)) throw new CliUsageError(`unknown variant "${flags.variant}" (variants: ${prompt.variants.map((v) => v.name).join(', ') || 'none'})`);
 
-  const adHoc: ProviderProfile[] = [];
-  if (flags.baseUrl) adHoc.push({ id: flags.provider ?? 'custom', kind: (flags.provider && ['openai', 'azure', 'github', 'ollama', 'lmstudio', 'vllm', 'llamacpp', 'openrouter', 'anthropic'].includes(flags.provider) ? flags.provider : 'openai-compatible') as ProviderKind, baseUrl: flags.baseUrl });
+  const adHoc = adHocProfiles(flags);
   const choice = chooseProfile(prompt, adHoc, { ...(flags.provider || flags.baseUrl ? { providerId: flags.provider ?? 'custom' } : {}), ...(flags.model ? { model: flags.model } : {}), variant: flags.variant ?? null });
   if ('error' in choice) throw new CliUsageError(choice.error);
   const profile = flags.baseUrl ? { ...choice.profile, baseUrl: flags.baseUrl } : choice.profile;
@@ -72,7 +83,7 @@ export async function runCommand(flags: RunFlags, store: PromptLabStore, dbDir: 
   const skipped: string[] = [];
   const cases = casesFromRows({ prompt, rows, variant: flags.variant ?? null, model: choice.model, repeat: flags.repeat ?? 1, onSkippedRow: (row, reason) => { skipped.push(`row ${row}: ${reason}`); err.write(`${flags.dataset ?? flags.file}: row ${row} skipped: ${reason}\n`); } });
   const guards = new ProviderGuards({ concurrency: flags.concurrency ?? 4, failureThreshold: 5, recoveryTimeoutMs: 60_000 });
-  const tracker = new Tracker(store, { userId: os.userInfo().username ? `cli-${Buffer.from(os.userInfo().username).toString('hex').slice(0, 8)}` : 'cli', sessionId: `cli-${process.pid}-${Date.now().toString(36)}`, environment: process.env.PROMPTLAB_ENV ?? 'development' });
+  const tracker = cliTracker(store);
   const view = newRunView('', prompt.name, profile.id, choice.model, Date.now());
   const index = new Map<string, CaseView>();
   const ac = new AbortController();

@@ -1,11 +1,15 @@
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Sanitizer } from '../core/sanitize';
-import type { PromptLabStore } from '../core/store';
+import type { HistoryFilter, PromptLabStore } from '../core/store';
 import { importJsonl } from '../core/store/jsonlImport';
+import { DEFAULT_CSV_COLUMNS, EXPORT_EXTENSIONS, KNOWN_CSV_COLUMNS, isExportFormat } from '../core/export';
+import type { ExportFormat, ExportRequest } from '../core/export';
 import { Commands } from './constants';
 import type { Log } from './log';
 import { HistoryPanel } from './panels/historyPanel';
+import { QualityPanel } from './panels/qualityPanel';
 import { ResultsPanel } from './panels/resultsPanel';
 import type { RunController } from './runController';
 
@@ -26,6 +30,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   reg(Commands.selectModel, () => deps.runs.selectModel());
   reg(Commands.setApiKey, (id?: unknown) => deps.runs.setApiKey(id));
   reg(Commands.showResults, () => ResultsPanel.show(deps));
+  reg(Commands.showQuality, () => QualityPanel.show(deps));
 
   reg(Commands.importExecutions, async (arg?: unknown) => {
     const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Prompt Lab JSONL': ['jsonl'] }, openLabel: 'Import' }))?.[0];
@@ -49,20 +54,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     if (report.bad.length) void vscode.window.showWarningMessage(`Prompt Lab: ${msg}`, 'Show Logs').then((c) => { if (c) log.show(); });
     else void vscode.window.showInformationMessage(`Prompt Lab: ${msg}`);
     HistoryPanel.instance?.notifyChanged();
+    QualityPanel.instance?.notifyChanged();
     return report;
   });
 
-  reg(Commands.exportExecutions, async (arg?: unknown) => {
-    const def = vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()), `prompt-lab-executions-${new Date().toISOString().slice(0, 10)}.jsonl`);
-    const uri = arg instanceof vscode.Uri ? arg : await vscode.window.showSaveDialog({ defaultUri: def, filters: { 'Prompt Lab JSONL': ['jsonl'] }, saveLabel: 'Export' });
-    if (!uri) return undefined;
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Prompt Lab: exporting executions' }, () => store.exportJsonl(uri.fsPath));
-    log.info('export', `exported ${r.rows} execution(s) to ${uri.fsPath}`);
-    if (!(arg instanceof vscode.Uri)) {
-      void vscode.window.showInformationMessage(`Prompt Lab: exported ${r.rows} execution(s).`, 'Open File').then((c) => { if (c) void vscode.window.showTextDocument(uri); });
-    }
-    return r;
-  });
+  reg(Commands.exportExecutions, async (arg?: unknown) => exportExecutionsCommand(deps, arg));
 
   reg(Commands.compactDatabase, async () => {
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Prompt Lab: compacting database' }, () => store.compact());
@@ -80,4 +76,77 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     void vscode.window.showInformationMessage(`Prompt Lab database: ${s.executions} execution(s) in ${s.dir}`, { modal: false, detail: lines.join('\n') }, 'Show Logs').then((c) => { if (c) log.show(); });
     return s;
   });
+}
+
+/**
+ * What callers may pass to promptLab.exportExecutions: a Uri (the format follows its
+ * extension, JSONL otherwise; no dialogs), or what to export — the history panel's current
+ * filter or selection, a run (filter.runId), an experiment (filter.experimentId) or an
+ * analytics window (filter.since/until).
+ */
+export interface ExportExecutionsArgs { format?: ExportFormat; filter?: HistoryFilter; ids?: string[]; uri?: vscode.Uri; title?: string }
+
+const FORMAT_PICKS: ReadonlyArray<vscode.QuickPickItem & { format: ExportFormat; bom?: boolean }> = [
+  { label: 'CSV', description: 'spreadsheet; pick the columns next', format: 'csv' },
+  { label: 'CSV for Excel', description: 'with a UTF-8 byte order mark', format: 'csv', bom: true },
+  { label: 'JSON', description: 'one array of executions', format: 'json' },
+  { label: 'JSONL', description: "lossless; 'Import Executions' reads it back", format: 'jsonl' },
+  { label: 'Markdown report', description: 'summary, variants, worst cases', format: 'md' },
+  { label: 'HTML report', description: 'self-contained, with charts', format: 'html' },
+];
+
+const FORMAT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
+  csv: { 'CSV': ['csv'] }, json: { 'JSON': ['json'] }, jsonl: { 'Prompt Lab JSONL': ['jsonl'] }, md: { 'Markdown': ['md'] }, html: { 'HTML': ['html'] },
+};
+
+async function exportExecutionsCommand(deps: CommandDeps, arg: unknown): Promise<{ rows: number } | undefined> {
+  const { store, log } = deps;
+  const args: ExportExecutionsArgs = arg instanceof vscode.Uri ? { uri: arg } : arg && typeof arg === 'object' ? arg as ExportExecutionsArgs : {};
+  const interactive = !args.uri;
+  const req: ExportRequest = { format: 'jsonl', ...(args.ids?.length ? { ids: args.ids } : args.filter ? { filter: args.filter } : {}), ...(args.title ? { title: args.title } : {}) };
+  if (args.format) req.format = args.format;
+  else if (args.uri) {
+    const ext = path.extname(args.uri.fsPath).slice(1).toLowerCase();
+    req.format = ext === 'markdown' ? 'md' : ext === 'htm' ? 'html' : isExportFormat(ext) ? ext : 'jsonl';
+  } else {
+    const pick = await vscode.window.showQuickPick(FORMAT_PICKS, { title: 'Prompt Lab: export executions as', placeHolder: 'Format' });
+    if (!pick) return undefined;
+    req.format = pick.format;
+    if (pick.bom) req.bom = true;
+  }
+  if (interactive && req.format === 'csv') {
+    const picks = KNOWN_CSV_COLUMNS.map((c) => ({ label: c, picked: DEFAULT_CSV_COLUMNS.includes(c) }));
+    const chosen = await vscode.window.showQuickPick(picks, { canPickMany: true, title: 'Prompt Lab: CSV columns', placeHolder: 'x.* expands to every key found under x' });
+    if (!chosen) return undefined;
+    if (!chosen.length) { void vscode.window.showWarningMessage('Prompt Lab: pick at least one column.'); return undefined; }
+    req.columns = chosen.map((c) => c.label);
+  }
+  const ext = EXPORT_EXTENSIONS[req.format];
+  const base = req.format === 'md' || req.format === 'html' ? 'prompt-lab-report' : 'prompt-lab-executions';
+  const def = vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()), `${base}-${new Date().toISOString().slice(0, 10)}.${ext}`);
+  const uri = args.uri ?? await vscode.window.showSaveDialog({ defaultUri: def, filters: FORMAT_FILTERS[req.format], saveLabel: 'Export' });
+  if (!uri) return undefined;
+  let r: { rows: number };
+  try {
+    r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Prompt Lab: exporting executions', cancellable: true }, (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      return store.exportTo(uri.fsPath, { ...req, signal: ac.signal, onProgress: (rows) => progress.report({ message: `${rows.toLocaleString()} execution(s)` }) });
+    });
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/export cancelled/.test(msg)) { log.info('export', `export to ${uri.fsPath} cancelled`); void vscode.window.showInformationMessage('Prompt Lab: export cancelled; no file was written.'); return undefined; }
+    log.error('export', `export to ${uri.fsPath} failed: ${msg}`);
+    void vscode.window.showErrorMessage(`Prompt Lab: export failed: ${msg}`);
+    return undefined;
+  }
+  log.info('export', `exported ${r.rows} execution(s) as ${req.format} to ${uri.fsPath}`);
+  if (interactive) {
+    void vscode.window.showInformationMessage(`Prompt Lab: exported ${r.rows} execution(s).`, 'Open File').then((c) => {
+      if (!c) return;
+      if (req.format === 'html') void vscode.env.openExternal(uri);
+      else void vscode.window.showTextDocument(uri);
+    });
+  }
+  return r;
 }

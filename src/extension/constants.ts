@@ -13,8 +13,9 @@ export const Commands = {
   selectModel: 'promptLab.selectModel',
   setApiKey: 'promptLab.setApiKey',
   showResults: 'promptLab.showResults',
+  showQuality: 'promptLab.showQuality',
 } as const;
 
-export const ViewTypes = { history: 'promptLab.history', results: 'promptLab.results' } as const;
+export const ViewTypes = { history: 'promptLab.history', results: 'promptLab.results', quality: 'promptLab.quality' } as const;
 
 export const SettingsSection = 'promptLab';

@@ -9,6 +9,7 @@ import { registerCommands } from './commands';
 import { ViewTypes } from './constants';
 import { Log } from './log';
 import { HistoryPanel } from './panels/historyPanel';
+import { QualityPanel } from './panels/qualityPanel';
 import { ResultsPanel } from './panels/resultsPanel';
 import { PromptCodeLens } from './promptCodeLens';
 import { PromptDocuments } from './promptDocuments';
@@ -16,7 +17,7 @@ import { RunController } from './runController';
 import { ApiKeys } from './secrets';
 
 /** What activate() returns: used by the integration tests, and by nothing else. */
-export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; runs: RunController; historyPanel(): HistoryPanel | undefined; resultsPanel(): ResultsPanel | undefined }
+export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; runs: RunController; historyPanel(): HistoryPanel | undefined; resultsPanel(): ResultsPanel | undefined; qualityPanel(): QualityPanel | undefined }
 
 let storeToClose: PromptLabStore | undefined;
 
@@ -42,8 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     storeToClose = store;
     log.info('store', `database at ${dataDir}`);
     const { userId, sessionId } = identity(context);
-    // Open history panels re-query after each recorded execution (debounced in the panel).
-    const sink = { record: (input: Parameters<PromptLabStore['record']>[0]) => { const r = store.record(input); HistoryPanel.instance?.notifyChanged(); return r; } };
+    // Open history and quality panels re-query after each recorded execution (debounced in the panel).
+    const sink = { record: (input: Parameters<PromptLabStore['record']>[0]) => { const r = store.record(input); HistoryPanel.instance?.notifyChanged(); QualityPanel.instance?.notifyChanged(); return r; } };
     const tracker = new Tracker(sink, { userId, sessionId, environment: settings.environment });
 
     let current = settings;
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     context.subscriptions.push(docs, runs,
       vscode.languages.registerCodeLensProvider([{ pattern: '**/*.prompty' }, { pattern: '**/*.prompt.{yml,yaml}' }], new PromptCodeLens(docs)),
       vscode.window.registerWebviewPanelSerializer(ViewTypes.results, { deserializeWebviewPanel: async (panel) => { ResultsPanel.revive(panel, deps); } }),
+      vscode.window.registerWebviewPanelSerializer(ViewTypes.quality, { deserializeWebviewPanel: async (panel) => { QualityPanel.revive(panel, deps); } }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('promptLab')) return;
         current = readSettings(warn);
@@ -75,7 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       }),
     );
     log.info('activate', `Prompt Lab ${context.extension.packageJSON.version as string} active (VS Code ${vscode.version})`);
-    return { store, tracker, dataDir, runs, historyPanel: () => HistoryPanel.instance, resultsPanel: () => ResultsPanel.instance };
+    return { store, tracker, dataDir, runs, historyPanel: () => HistoryPanel.instance, resultsPanel: () => ResultsPanel.instance, qualityPanel: () => QualityPanel.instance };
   } catch (e) {
     // VS Code shows nothing for a failed activation: say it, log it, then rethrow.
     const message = e instanceof Error ? e.message : String(e);

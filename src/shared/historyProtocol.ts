@@ -60,6 +60,8 @@ export type HistoryPageData = z.infer<typeof pageSchema>;
 export type HostToWebview =
   | { type: 'init'; total: number; dataLocation: string }
   | { type: 'changed' }
+  /** Show this execution's detail (opened from another panel, e.g. quality's worst executions). */
+  | { type: 'showDetail'; id: string }
   | { type: 'response'; requestId: number; ok: true; data: HistoryPageData | HistoryDetail }
   | { type: 'response'; requestId: number; ok: false; error: string };
 

@@ -9,6 +9,7 @@ import { connect, el } from '../common/vscodeApi';
 const host = connect<HistoryViewState, HostToWebview>((m) => {
   if (m.type === 'init') { dataLocation = m.dataLocation; void reload(); }
   else if (m.type === 'changed') void reload();
+  else if (m.type === 'showDetail') void showDetail(m.id).then(() => detail.scrollIntoView({ block: 'start' }));
 });
 
 const saved = host.api.getState();

@@ -145,6 +145,8 @@ export interface RunPromptFileOptions {
   timeoutMs?: number;
   tags?: string[];
   runId?: string;
+  /** Experiment the executions belong to (`promptlab compare`). */
+  experimentId?: string;
   signal?: AbortSignal;
   /** Default on: score every response. */
   assessQuality?: boolean;
@@ -168,6 +170,7 @@ export function runPromptFile(o: RunPromptFileOptions): Promise<RunSummary> {
   const assertions = (o.prompt?.assertions ?? []) as Array<Parameters<typeof runAssertions>[0][number]>;
   return runPrompt({
     ...(o.runId ? { runId: o.runId } : {}),
+    ...(o.experimentId ? { experimentId: o.experimentId } : {}),
     promptId: promptIdOf(o.prompt),
     ...(o.prompt ? { promptPath: o.prompt.path } : {}),
     promptVersion: o.prompt?.contentHash ?? 'selection',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ExperimentRow } from './executionDb';
 
 /**
  * One execution as the store keeps it and as JSONL export/import carries it (the lossless
@@ -54,7 +55,9 @@ export type ExecutionPatch = z.output<typeof executionPatchSchema>;
 /** A journal operation. `v` lets a later version read older journals. */
 export type JournalOp =
   | { v: 1; op: 'insert'; rec: ExecutionRecord }
-  | { v: 1; op: 'patch'; patch: ExecutionPatch };
+  | { v: 1; op: 'patch'; patch: ExecutionPatch }
+  /** An experiment of `promptlab compare` (upsert by id): journalled like executions, so it survives a crash and reaches other processes. */
+  | { v: 1; op: 'experiment'; experiment: ExperimentRow };
 
 /** Short description of a zod failure for "line N: …" style reports. */
 export function describeZodError(error: z.ZodError): string {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ExecutionDb, ExecutionSummary, HistoryFilter, HistoryPage } from './executionDb';
+import type { ExecutionDb, ExecutionSummary, ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, SampleFilter } from './executionDb';
 import { ExecutionDb as Db } from './executionDb';
 import type { ExecutionPatch, ExecutionRecord, JournalOp } from './executionRecord';
 import type { JournalPosition } from './journal';
@@ -9,6 +9,8 @@ import { SCHEMA_VERSION } from './migrations';
 import type { Manifest } from './snapshot';
 import { acquireLock, fsyncDir, quarantine, readManifest, readSnapshot, sha256, writeFileAtomic, MANIFEST } from './snapshot';
 import { TextSegments } from './textSegments';
+import type { QualityFilter, QualityOverview } from './qualityQueries';
+import { qualityOverview } from './qualityQueries';
 
 /*
  * The database engine of one process: the sql.js database (loaded from the newest good
@@ -83,6 +85,7 @@ export class ExecutionStore {
     for (const op of ops) {
       if (op.op === 'insert') inserts.push(op.rec);
       else if (op.op === 'patch') patches.push(op.patch);
+      else if (op.op === 'experiment') this.db.upsertExperiment(op.experiment);
     }
     const added = this.db.insertBatch(inserts);
     // Patches after inserts: a patch in the same batch refers to a row inserted just before.
@@ -120,7 +123,7 @@ export class ExecutionStore {
         try { quarantinedAs = quarantine(this.opts.dir, full, true); } catch { /* report anyway */ }
         this.report({ kind: 'journal', file, quarantinedAs, message: `${res.corrupt.length} damaged record(s) skipped (first at byte ${first.offset}: ${first.reason}); the other records were recovered` });
       }
-      const ops = res.ops.filter((op) => op.v === 1 && (op.op === 'insert' || op.op === 'patch'));
+      const ops = res.ops.filter((op) => op.v === 1 && (op.op === 'insert' || op.op === 'patch' || op.op === 'experiment'));
       if (ops.length < res.ops.length) this.report({ kind: 'journal', file, message: `${res.ops.length - ops.length} record(s) of an unknown version were skipped` });
       for (let i = 0; i < ops.length; i += 1000) added += this.apply(ops.slice(i, i + 1000));
       let closed = res.closed;
@@ -166,6 +169,14 @@ export class ExecutionStore {
   }
 
   count(): number { return this.db.count(); }
+
+  qualityOverview(filter: QualityFilter = {}): QualityOverview {
+    return qualityOverview(this.db.db, filter);
+  }
+
+  experiments(id?: string): ExperimentRow[] { return this.db.experiments(id); }
+
+  metricSamples(filter: SampleFilter): MetricSampleRow[] { return this.db.metricSamples(filter); }
 
   getExecution(id: string): ExecutionDetail | null {
     const summary = this.db.summaryById(id);

@@ -4,10 +4,12 @@ import type { Sanitizer } from '../sanitize';
 import type { ExecutionInput, ExecutionPatch, ExecutionRecord } from './executionRecord';
 import type { CompactResult, ExecutionDetail, StoreOptions, StoreProblem, StoreStats } from './executionStore';
 import { ExecutionStore } from './executionStore';
-import type { HistoryFilter, HistoryPage } from './executionDb';
+import type { ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, SampleFilter } from './executionDb';
 import { JournalWriter, newWriterId } from './journal';
 import { preparePatch, prepareRecord } from './recordPrep';
-import { writeJsonlExport } from './jsonlExport';
+import { exportExecutions } from '../export';
+import type { ExportToOptions } from '../export/types';
+import type { QualityFilter, QualityOverview } from './qualityQueries';
 
 /** What the extension and the CLI use, whether the engine runs here or in a worker thread. */
 export interface PromptLabStore {
@@ -19,8 +21,18 @@ export interface PromptLabStore {
   history(filter?: HistoryFilter): Promise<HistoryPage>;
   getExecution(id: string): Promise<ExecutionDetail | null>;
   stats(): Promise<StoreStats>;
+  /** The quality panel's aggregates for one prompt (or all) in a time window. */
+  qualityOverview(filter?: QualityFilter): Promise<QualityOverview>;
+  /** Creates or updates an experiment (journalled: durable against a kill, visible to other processes). */
+  saveExperiment(experiment: ExperimentRow): void;
+  /** Experiments, newest first (one when `id` is given, none if unknown). */
+  experiments(id?: string): Promise<ExperimentRow[]>;
+  /** Per-execution metric values by experiment, or by prompt and date range (for compare). */
+  metricSamples(filter: SampleFilter): Promise<MetricSampleRow[]>;
   compact(): Promise<CompactResult>;
   exportJsonl(file: string, filter?: HistoryFilter): Promise<{ rows: number }>;
+  /** Streams executions to `file` as csv/json/jsonl/md/html; a cancelled or failed export leaves no file under that name. */
+  exportTo(file: string, opts: ExportToOptions): Promise<{ rows: number }>;
   onProblem(listener: (p: StoreProblem) => void): void;
   close(): Promise<void>;
 }
@@ -97,6 +109,14 @@ export class LocalStore implements PromptLabStore {
   async history(filter?: HistoryFilter): Promise<HistoryPage> { return this.engine.history(filter); }
   async getExecution(id: string): Promise<ExecutionDetail | null> { return this.engine.getExecution(id); }
   async stats(): Promise<StoreStats> { return this.engine.stats(); }
+  async qualityOverview(filter?: QualityFilter): Promise<QualityOverview> { return this.engine.qualityOverview(filter); }
+  async experiments(id?: string): Promise<ExperimentRow[]> { return this.engine.experiments(id); }
+  async metricSamples(filter: SampleFilter): Promise<MetricSampleRow[]> { return this.engine.metricSamples(filter); }
+
+  saveExperiment(experiment: ExperimentRow): void {
+    const op = { v: 1 as const, op: 'experiment' as const, experiment };
+    this.engine.apply([op], this.journal.append(op));
+  }
 
   async compact(): Promise<CompactResult> {
     this.journal.rotate();
@@ -104,7 +124,11 @@ export class LocalStore implements PromptLabStore {
   }
 
   async exportJsonl(file: string, filter?: HistoryFilter): Promise<{ rows: number }> {
-    return writeJsonlExport(this.engine, file, filter);
+    return this.exportTo(file, { format: 'jsonl', filter });
+  }
+
+  async exportTo(file: string, opts: ExportToOptions): Promise<{ rows: number }> {
+    return exportExecutions(this.engine, file, opts);
   }
 
   onProblem(listener: (p: StoreProblem) => void): void {

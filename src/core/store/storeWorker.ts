@@ -8,6 +8,8 @@ import type { JournalOp } from './executionRecord';
 import type { JournalPosition } from './journal';
 import { ExecutionStore } from './executionStore';
 import { writeJsonlExport } from './jsonlExport';
+import { exportExecutions } from '../export';
+import type { ExportRequest } from '../export/types';
 import { setSqlWasmDirectory } from './sqlJs';
 
 export interface StoreWorkerInit { dir: string; ftsWindow?: number; wasmDir?: string; pollMs: number; compactEveryRows: number }
@@ -17,7 +19,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' } | { type: 'openFailed'; message: string }
   | { type: 'result'; id: number; ok: true; value: unknown } | { type: 'result'; id: number; ok: false; message: string }
-  | { type: 'problem'; problem: unknown };
+  | { type: 'problem'; problem: unknown }
+  | { type: 'exportProgress'; exportId: number; rows: number };
 
 const port = parentPort!;
 const init = workerData as StoreWorkerInit;
@@ -36,14 +39,27 @@ void (async () => {
     busy = true;
     try { return await store.compact(); } finally { busy = false; }
   };
+  const runningExports = new Map<number, AbortController>();
+  const runExport = async (file: string, req: ExportRequest, exportId: number) => {
+    const ac = new AbortController();
+    runningExports.set(exportId, ac);
+    try {
+      return await exportExecutions(store, file, { ...req, signal: ac.signal, onProgress: (rows) => port.postMessage({ type: 'exportProgress', exportId, rows } satisfies FromWorker) });
+    } finally { runningExports.delete(exportId); }
+  };
   const methods: Record<string, (...a: never[]) => unknown> = {
     history: (f: never) => store.history(f),
     getExecution: (id: never) => store.getExecution(id),
     stats: () => store.stats(),
+    qualityOverview: (f: never) => store.qualityOverview(f),
+    experiments: (id: never) => store.experiments(id),
+    metricSamples: (f: never) => store.metricSamples(f),
     count: () => store.count(),
     poll: () => store.poll(),
     compact,
     exportJsonl: (file: never, filter: never) => writeJsonlExport(store, file, filter),
+    exportTo: (file: never, req: never, exportId: never) => runExport(file, req, exportId),
+    cancelExport: (exportId: never) => { runningExports.get(exportId)?.abort(); },
     close: async () => {
       clearInterval(timer);
       store.poll(true);

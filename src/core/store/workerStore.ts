@@ -2,13 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExecutionInput, ExecutionPatch, ExecutionRecord, JournalOp } from './executionRecord';
-import type { HistoryFilter, HistoryPage } from './executionDb';
+import type { ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, SampleFilter } from './executionDb';
 import type { CompactResult, ExecutionDetail, StoreProblem, StoreStats } from './executionStore';
 import type { JournalPosition } from './journal';
+import type { QualityFilter, QualityOverview } from './qualityQueries';
 import { JournalWriter, newWriterId } from './journal';
 import type { OpenStoreOptions, PromptLabStore } from './localStore';
 import { preparePatch, prepareRecord } from './recordPrep';
 import type { FromWorker, StoreWorkerInit, ToWorker } from './storeWorker';
+import type { ExportToOptions } from '../export/types';
 
 export interface WorkerStoreOptions extends OpenStoreOptions {
   /** The built worker script (dist/storeWorker.js). */
@@ -57,6 +59,7 @@ export class WorkerStore implements PromptLabStore {
 
   private onMessage(m: FromWorker): void {
     if (m.type === 'ready') { this.markReady(); return; }
+    if (m.type === 'exportProgress') { this.exportProgress.get(m.exportId)?.(m.rows); return; }
     if (m.type === 'openFailed') {
       const e = new Error(`cannot open the Prompt Lab database in ${this.opts.dir}: ${m.message}`);
       this.opts.onProblem?.({ kind: 'snapshot', file: '', message: e.message });
@@ -138,8 +141,30 @@ export class WorkerStore implements PromptLabStore {
   history(filter?: HistoryFilter): Promise<HistoryPage> { return this.call('history', filter ?? {}); }
   getExecution(id: string): Promise<ExecutionDetail | null> { return this.call('getExecution', id); }
   stats(): Promise<StoreStats> { return this.call('stats'); }
+  qualityOverview(filter?: QualityFilter): Promise<QualityOverview> { return this.call('qualityOverview', filter ?? {}); }
+  experiments(id?: string): Promise<ExperimentRow[]> { return this.call('experiments', id); }
+  metricSamples(filter: SampleFilter): Promise<MetricSampleRow[]> { return this.call('metricSamples', filter); }
+  saveExperiment(experiment: ExperimentRow): void { this.enqueue([{ v: 1, op: 'experiment', experiment }]); }
   compact(): Promise<CompactResult> { this.journal.rotate(); return this.call('compact'); }
   exportJsonl(file: string, filter?: HistoryFilter): Promise<{ rows: number }> { return this.call('exportJsonl', file, filter); }
+
+  /** Progress and cancellation cross to the worker as messages keyed by an export id. */
+  private nextExportId = 1;
+  private readonly exportProgress = new Map<number, (rows: number) => void>();
+  async exportTo(file: string, opts: ExportToOptions): Promise<{ rows: number }> {
+    const { signal, onProgress, ...req } = opts;
+    if (signal?.aborted) throw new Error('export cancelled');
+    const exportId = this.nextExportId++;
+    if (onProgress) this.exportProgress.set(exportId, onProgress);
+    const cancel = () => { void this.call('cancelExport', exportId).catch(() => undefined); };
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await this.call<{ rows: number }>('exportTo', file, req, exportId);
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      this.exportProgress.delete(exportId);
+    }
+  }
   onProblem(listener: (p: StoreProblem) => void): void { this.listeners.push(listener); }
 
   async close(): Promise<void> {

@@ -36,7 +36,18 @@ export class HistoryPanel implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      // Hidden without retainContextWhenHidden, the webview is torn down and sends `ready` again when shown.
+      panel.onDidChangeViewState((e) => { if (!e.webviewPanel.visible) this.webviewReady = false; }),
     );
+  }
+
+  private webviewReady = false;
+  private pendingFocus: string | null = null;
+
+  /** Shows one execution's detail; waits for the webview's `ready` when it is (re)loading. */
+  focusExecution(id: string): void {
+    if (this.webviewReady && this.panel.visible) void this.post({ type: 'showDetail', id });
+    else this.pendingFocus = id;
   }
 
   /** Tells the webview that data changed (a new execution), so it re-queries. */
@@ -66,6 +77,12 @@ export class HistoryPanel implements vscode.Disposable {
     if (m.type === 'ready') {
       const stats = await this.ctx.store.stats();
       await this.post({ type: 'init', total: stats.executions, dataLocation: stats.dir });
+      this.webviewReady = true;
+      if (this.pendingFocus) {
+        const id = this.pendingFocus;
+        this.pendingFocus = null;
+        await this.post({ type: 'showDetail', id });
+      }
       return;
     }
     try {

@@ -1,0 +1,4 @@
+export * from './design';
+export * from './advisor';
+export * from './analysis';
+export * from './runExperiment';

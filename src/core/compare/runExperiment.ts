@@ -1,0 +1,75 @@
+import type { DatasetRow, PromptFile } from '../prompt/types';
+import type { Provider } from '../providers/types';
+import type { ProfileChoice, ProviderGuards } from '../runner/promptRun';
+import { casesFromRows, runPromptFile } from '../runner/promptRun';
+import type { Tracker } from '../runner/track';
+import type { RunCase, RunEvent, RunSummary } from '../runner/types';
+import type { Design } from './design';
+import { planUnits } from './design';
+
+/** One arm of a comparison: a `variants:` entry of the file and/or a model. */
+export interface VariantArm { name: string; promptVariant: string | null; model: string }
+
+export interface ExperimentCases {
+  /** Test case ids in dataset order (the plan's case indices point into this list). */
+  caseIds: string[];
+  /** Rendered case per arm by test case id. */
+  byArm: Map<string, Map<string, RunCase>>;
+  skipped: string[];
+}
+
+async function* replay(rows: readonly DatasetRow[]): AsyncGenerator<DatasetRow> { yield* rows; }
+
+/**
+ * Renders every row under every arm. A row that cannot render under some arm is left out
+ * for all arms (a paired comparison needs it under each), and reported.
+ */
+export async function renderArms(prompt: PromptFile, rows: readonly DatasetRow[], arms: readonly VariantArm[]): Promise<ExperimentCases> {
+  const byArm = new Map<string, Map<string, RunCase>>();
+  const skipped = new Set<string>();
+  for (const arm of arms) {
+    const m = new Map<string, RunCase>();
+    for await (const c of casesFromRows({ prompt, rows: replay(rows), variant: arm.promptVariant, model: arm.model, onSkippedRow: (row, reason) => skipped.add(`row ${row} (${arm.name}): ${reason}`) })) {
+      m.set(c.testCaseId ?? 'defaults', c);
+    }
+    byArm.set(arm.name, m);
+  }
+  const first = byArm.get(arms[0]!.name)!;
+  const caseIds = [...first.keys()].filter((k) => arms.every((a) => byArm.get(a.name)!.has(k)));
+  return { caseIds, byArm, skipped: [...skipped] };
+}
+
+/** The run's cases in plan order: one unit per (case, arm, repeat), caseId `<arm>:<test case>#<repeat>`. */
+export function plannedCases(cases: ExperimentCases, arms: readonly VariantArm[], design: Design, repeat: number, seed: number): RunCase[] {
+  return planUnits(design, cases.caseIds.length, arms.map((a) => a.name), repeat, seed).map((u) => {
+    const testCaseId = cases.caseIds[u.caseIndex]!;
+    const c = cases.byArm.get(u.variant)!.get(testCaseId)!;
+    return { ...c, caseId: `${u.variant}:${testCaseId}#${u.repeat}`, label: `${u.variant} ${c.label}${repeat > 1 ? ` #${u.repeat}` : ''}`, testCaseId, variant: u.variant, repeat: 1 };
+  });
+}
+
+export interface RunExperimentOptions {
+  prompt: PromptFile;
+  cases: RunCase[];
+  choice: ProfileChoice;
+  provider: Provider;
+  tracker: Tracker;
+  guards: ProviderGuards;
+  experimentId: string;
+  timeoutMs?: number;
+  tags?: string[];
+  signal?: AbortSignal;
+  onEvent: (e: RunEvent) => void;
+}
+
+/**
+ * Runs the planned cases as one run (so the interleaved order is the submission order),
+ * tagged with the experiment. No response cache: repeats must be real samples.
+ */
+export function runExperiment(o: RunExperimentOptions): Promise<RunSummary> {
+  return runPromptFile({
+    prompt: o.prompt, cases: o.cases, choice: o.choice, provider: o.provider, tracker: o.tracker, guards: o.guards, cache: null, cacheMode: 'off',
+    experimentId: o.experimentId, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.tags ? { tags: o.tags } : {}), ...(o.signal ? { signal: o.signal } : {}),
+    onEvent: o.onEvent,
+  });
+}
