@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Provider, ProviderProfile, Usage } from '../providers/types';
 import type { RetryPolicy } from './backoff';
 import { resolveRetryPolicy } from './backoff';
@@ -88,6 +89,8 @@ export async function runPrompt(options: RunPromptOptions): Promise<RunSummary> 
 
   // Our own controller: cancelled by the caller's signal, or by us on a fatal error.
   const ctl = new AbortController();
+  // Every request in flight listens on the run's signal: 16 at concurrency 16 is not a leak.
+  setMaxListeners(0, ctl.signal);
   const external = options.signal;
   const onExternalAbort = () => ctl.abort(external?.reason);
   if (external?.aborted) ctl.abort(external.reason);

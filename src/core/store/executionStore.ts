@@ -77,6 +77,7 @@ export class ExecutionStore {
 
   get database(): ExecutionDb { return this.db; }
   get generation(): number { return this.gen; }
+  get dir(): string { return this.opts.dir; }
 
   /** Applies operations that the caller has just journalled (and validated). */
   apply(ops: readonly JournalOp[], pos?: JournalPosition): number {
@@ -285,7 +286,20 @@ export class ExecutionStore {
     return this.compacting;
   }
 
-  private async doCompact(lockTimeoutMs: number): Promise<CompactResult> {
+  /**
+   * A compaction that first runs `mutate` under the lock, on a database that is current
+   * (reloaded/polled): restore, archive and optimize change the database this way, so the
+   * change lands atomically with the next snapshot and no other process compacts in between.
+   * If `mutate` throws, nothing is written and the next operation reloads from the snapshot.
+   */
+  async compactWith(mutate: () => void | Promise<void>, lockTimeoutMs = 60_000): Promise<CompactResult> {
+    while (this.compacting) await this.compacting.catch(() => undefined);
+    const run = this.doCompact(lockTimeoutMs, mutate).finally(() => { if (this.compacting === run) this.compacting = null; });
+    this.compacting = run;
+    return run;
+  }
+
+  private async doCompact(lockTimeoutMs: number, mutate?: () => void | Promise<void>): Promise<CompactResult> {
     const t0 = Date.now();
     const lock = await acquireLock(path.join(this.opts.dir, 'compact.lock'), lockTimeoutMs);
     if (!lock) return { skipped: 'another process is compacting', ms: Date.now() - t0 };
@@ -295,6 +309,9 @@ export class ExecutionStore {
       // write one that lacks what they folded in from journals they have since deleted.
       if ((before?.gen ?? 0) !== this.gen || this.reloadNeeded) await this.reload();
       else this.poll(true);
+      if (mutate) {
+        try { await mutate(); } catch (e) { this.reloadNeeded = true; throw e; }
+      }
       // Index while the texts are still at hand, then move them into a segment.
       // FTS indexing costs ~250 µs a row: a compaction spends at most a couple of seconds on
       // it, and the rest is indexed in the background (worker timer) or before a search
@@ -311,6 +328,12 @@ export class ExecutionStore {
         this.db.settleTexts(refs);
         moved += refs.length;
       }
+      // Free pages left by texts that moved to segments (a bulk import puts them all in
+      // pending_texts first) would be exported with every snapshot: reclaim them when they
+      // are a quarter of the file.
+      const pageInfo = (pragma: string) => Number(this.db.db.exec(`PRAGMA ${pragma}`)[0]?.values[0]?.[0] ?? 0);
+      const free = pageInfo('freelist_count');
+      if (free > pageInfo('page_count') / 4 && free * pageInfo('page_size') > 8 * 1024 * 1024) this.db.db.run('VACUUM');
       // Planner statistics follow the data (without them SQLite skipped the covering index).
       const rows = this.db.count();
       if (rows > Number(this.db.getMeta('analyzed_rows') ?? 0) * 1.25 + 1000) {
