@@ -161,6 +161,18 @@ function startDomBridge() {
       // canvases laid out with a non-zero size (chart.js sizes the ones it draws)
       canvasDrawn: [...document.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0 && c.getBoundingClientRect().height > 0).length,
       cspViolations: Number(document.querySelector('#app')?.getAttribute('data-csp-violations') ?? 0),
+      // compare panel
+      hasCompare: !!document.querySelector('#compare'),
+      compareTitle: text('#compare-title'),
+      compareMeta: text('#compare-meta'),
+      compareProgress: text('#compare-progress'),
+      compareStats: (text('#compare-stats') ?? '').slice(0, 4000),
+      compareRecommendation: text('#compare-recommendation'),
+      compareRowCount: document.querySelectorAll('tbody#compare-rows tr').length,
+      compareRows: [...document.querySelectorAll('tbody#compare-rows tr')].slice(0, 20).map((tr) => [...tr.children].map((td) => (td.textContent ?? '').slice(0, 500))),
+      compareDiffSpans: document.querySelectorAll('tbody#compare-rows span.diff-added, tbody#compare-rows span.diff-removed').length,
+      compareRowsStatus: text('#rows-status'),
+      compareCspLast: document.querySelector('#compare')?.closest('#app')?.getAttribute('data-csp-last') ?? null,
     };
   };
   const tick = async () => {
@@ -178,7 +190,10 @@ function startDomBridge() {
           resultsTitle: r.resultsTitle, resultsTotals: r.resultsTotals, resultsRows: r.resultsRows,
           ...(r.hasQuality ? { hasQuality: true, qualityStatus: r.qualityStatus, qualityCards: r.qualityCards, qualityPrompt: r.qualityPrompt, qualityDays: r.qualityDays,
             qualityEmpty: r.qualityEmpty, qualityTrendNote: r.qualityTrendNote, qualityWorst: r.qualityWorst, canvasCount: r.canvasCount, canvasDrawn: r.canvasDrawn,
-            cspViolations: r.cspViolations } : {}) });
+            cspViolations: r.cspViolations } : {}),
+          ...(r.hasCompare ? { hasCompare: true, compareTitle: r.compareTitle, compareMeta: r.compareMeta, compareProgress: r.compareProgress, compareStats: r.compareStats,
+            compareRecommendation: r.compareRecommendation, compareRowCount: r.compareRowCount, compareRows: r.compareRows, compareDiffSpans: r.compareDiffSpans,
+            compareRowsStatus: r.compareRowsStatus, compareCspLast: r.compareCspLast, cspViolations: r.cspViolations } : {}) });
         if (r.hasHistory) {
           const said = `rows=${r.rowCount}, summary=${r.summary ?? ''}`;
           if (said !== lastPrinted && r.summary) { lastPrinted = said; console.log(`webview DOM: history table present, ${said}`); }

@@ -10,6 +10,8 @@ import { COMPARE_HELP, compareMain } from './compareCommand';
 import { CliUsageError, runCommand } from './runCommand';
 import { SCORE_HELP, scoreCommand } from './scoreCommand';
 import { STATS_HELP, statsCommand } from './statsCommand';
+import { MAINTENANCE_HELP, maintenanceMain } from './maintenanceCommand';
+import { archiveHistory } from '../core/store/archive';
 
 const HELP = `promptlab — Prompt Lab from the command line (same database as the VS Code extension)
 
@@ -33,6 +35,9 @@ Commands:
       --judge-provider ID   Provider of the LLM judge for uses:/llm: evaluators (default: run's)
       --judge-model M       Judge model; without a judge those evaluators are "not evaluated"
       --judge-repeats K     Judge each response K times (spread stored as judge noise)
+      --allow-endpoint HOST Let a .prompty file send its \${env:VAR} key to its own
+                            connection endpoint on HOST (repeatable); without it such a
+                            file is refused. Profile keys never go to a file's endpoint.
                             Keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY,
                             GITHUB_TOKEN, AZURE_OPENAI_API_KEY, OPENROUTER_API_KEY, or
                             PROMPTLAB_API_KEY_<PROFILE ID> / PROMPTLAB_API_KEY.
@@ -46,6 +51,7 @@ Commands:
       --until ISO           Created before this time
       --success true|false  Only succeeded / failed executions
       --tag T               Only executions with this tag
+      --archive FILE        Read an archive file (<db>/archive/YYYY-MM.sqlite) instead
   export --format jsonl|csv|json|md|html
                             Export executions. jsonl is lossless ('import' reads it back);
                             csv is for spreadsheets; md and html are reports (summary,
@@ -63,6 +69,7 @@ Commands:
   stats ab|rates|power      Statistics on numbers you give it (no database): see below.
   info                      Database location, counts, snapshot and journal sizes.
   compact                   Fold journals into a new snapshot now.
+  ${MAINTENANCE_HELP}
 
 Options for every command:
   --db PATH                 Database folder (default: $PROMPTLAB_DB, else the extension's
@@ -112,6 +119,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       openStore: (dir) => LocalStore.open({ dir, sanitizer: new Sanitizer(), compactEveryRows: 5000, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) }),
     }, out, err);
   }
+  if (sub === 'backup' || sub === 'cleanup') {
+    return maintenanceMain(sub, argv.filter((_, i) => i !== argv.indexOf(sub)), {
+      defaultDbDir: defaultDbDir(),
+      openStore: (dir) => LocalStore.open({ dir, sanitizer: new Sanitizer(), compactEveryRows: 5000, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) }),
+    }, out, err);
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -124,6 +137,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         dataset: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, 'base-url': { type: 'string' }, variant: { type: 'string' },
         concurrency: { type: 'string' }, repeat: { type: 'string' }, timeout: { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
         'judge-provider': { type: 'string' }, 'judge-model': { type: 'string' }, 'judge-repeats': { type: 'string' },
+        archive: { type: 'string' },
+        'allow-endpoint': { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -166,6 +181,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       ...(o.timeout ? { timeoutSeconds: int('timeout', o.timeout, 1, 3600) } : {}),
       ...(o['judge-provider'] ? { judgeProvider: o['judge-provider'] } : {}), ...(o['judge-model'] ? { judgeModel: o['judge-model'] } : {}),
       ...(o['judge-repeats'] ? { judgeRepeats: int('judge-repeats', o['judge-repeats'], 1, 10) } : {}),
+      ...(o['allow-endpoint'] ? { allowEndpoints: o['allow-endpoint'] } : {}),
     } : null;
     if (command === 'run' && rest.length !== 1) throw new UsageError('run needs exactly one prompt FILE');
     if (command === 'import' && rest.length !== 1) throw new UsageError('import needs exactly one FILE.jsonl');
@@ -183,6 +199,20 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       if (since !== undefined) exportFilter.since = since;
       if (until !== undefined) exportFilter.until = until;
       exportReq = { format, ...(Object.keys(exportFilter).length ? { filter: exportFilter } : {}), ...(columns ? { columns } : {}), ...(o.bom ? { bom: true } : {}) };
+    }
+
+    const printRows = (rows: ReadonlyArray<{ createdAt: string; success: boolean; promptId: string; model: string | null; latencyMs: number | null; id: string; responseSnippet: string }>) => {
+      if (o.json) print('', rows);
+      else if (!rows.length) out.write('no executions match\n');
+      else for (const r of rows) {
+        out.write(`${r.createdAt}  ${r.success ? 'ok  ' : 'FAIL'}  ${r.promptId}  ${r.model ?? '-'}  ${r.latencyMs === null ? '-' : Math.round(r.latencyMs) + 'ms'}  ${r.id}\n    ${r.responseSnippet.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+      }
+    };
+    if (o.archive !== undefined && command !== 'history') throw new UsageError('--archive FILE applies to history');
+    if (command === 'history' && o.archive !== undefined) {
+      // Read-only: the archive file is opened in memory and never written back.
+      printRows((await archiveHistory(path.resolve(o.archive), filter)).rows);
+      return 0;
     }
 
     const sanitizer = new Sanitizer();
@@ -209,12 +239,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         if (backlog > 0 && !o.json) err.write(`indexing ${backlog} execution(s) for search…\n`);
         store.engine.catchUpIndex();
       }
-      const page = await store.history(filter);
-      if (o.json) print('', page.rows);
-      else if (!page.rows.length) out.write('no executions match\n');
-      else for (const r of page.rows) {
-        out.write(`${r.createdAt}  ${r.success ? 'ok  ' : 'FAIL'}  ${r.promptId}  ${r.model ?? '-'}  ${r.latencyMs === null ? '-' : Math.round(r.latencyMs) + 'ms'}  ${r.id}\n    ${r.responseSnippet.replace(/\s+/g, ' ').slice(0, 100)}\n`);
-      }
+      printRows((await store.history(filter)).rows);
       return 0;
     }
     if (command === 'export' && exportReq) {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatDiagnostic, loadTestCases, parsePromptFile, readDataset } from '../core/prompt';
 import { ResponseCache, createProvider } from '../core/providers';
+import { decideEndpoint, hostAllowed, withKeyRedaction } from '../core/providers/endpointPolicy';
 import type { JudgeModel } from '../core/quality/llmJudge';
 import type { ProviderKind, ProviderProfile } from '../core/providers/types';
 import { ProviderGuards, casesFromRows, chooseProfile, runPromptFile } from '../core/runner/promptRun';
@@ -18,6 +19,8 @@ export interface RunFlags {
   file: string; dataset?: string; provider?: string; model?: string; baseUrl?: string; concurrency?: number; repeat?: number;
   noCache: boolean; tags: string[]; json: boolean; variant?: string; timeoutSeconds?: number;
   judgeProvider?: string; judgeModel?: string; judgeRepeats?: number;
+  /** Hosts a prompt file may send its `${env:…}` key to (its own connection endpoint). */
+  allowEndpoints?: string[];
 }
 
 /** Keys come from the environment only (never flags, so they stay out of shell history). */
@@ -66,9 +69,25 @@ export async function runCommand(flags: RunFlags, store: PromptLabStore, dbDir: 
   const adHoc = adHocProfiles(flags);
   const choice = chooseProfile(prompt, adHoc, { ...(flags.provider || flags.baseUrl ? { providerId: flags.provider ?? 'custom' } : {}), ...(flags.model ? { model: flags.model } : {}), variant: flags.variant ?? null });
   if ('error' in choice) throw new CliUsageError(choice.error);
-  const profile = flags.baseUrl ? { ...choice.profile, baseUrl: flags.baseUrl } : choice.profile;
+  const chosen = flags.baseUrl ? { ...choice.profile, baseUrl: flags.baseUrl } : choice.profile;
+  // Keys go only to their own endpoint (src/core/providers/endpointPolicy.ts): the profile's
+  // key only to its base URL; a file endpoint elsewhere only with the file's ${env:} key and --allow-endpoint.
+  const decision = decideEndpoint(chosen, prompt.model.connection, { explicit: Boolean(flags.provider || flags.baseUrl) });
+  if (decision.kind === 'refuse') throw new CliUsageError(`${flags.file}: ${decision.reason}`);
+  let key: string | undefined;
+  if (decision.kind === 'file-endpoint') {
+    if (!hostAllowed(decision.origin, flags.allowEndpoints ?? [])) {
+      throw new CliUsageError(`${flags.file} would send the key in $${decision.apiKeyEnv} to ${decision.origin}, an endpoint named in the file, not a provider profile's; refused. Pass --allow-endpoint ${new URL(decision.origin).host} if you trust it`);
+    }
+    key = process.env[decision.apiKeyEnv];
+    if (!key) throw new CliUsageError(`${flags.file} sends its key from $${decision.apiKeyEnv} to ${decision.origin}, but ${decision.apiKeyEnv} is not set`);
+  } else {
+    if (decision.warning) err.write(`warning: ${flags.file}: ${decision.warning}\n`);
+    key = apiKeyFor(decision.profile, process.env);
+  }
+  const profile = decision.profile;
   let provider;
-  try { provider = createProvider(profile, apiKeyFor(profile, process.env)); } catch (e) { throw new CliUsageError((e as Error).message); }
+  try { provider = withKeyRedaction(createProvider(profile, key), key); } catch (e) { throw new CliUsageError((e as Error).message); }
 
   let judge: JudgeModel | null = null;
   if (flags.judgeProvider || flags.judgeModel) {
@@ -77,7 +96,7 @@ export async function runCommand(flags: RunFlags, store: PromptLabStore, dbDir: 
       ? chooseProfile(null, adHoc, { providerId: flags.judgeProvider, ...(flags.judgeModel ? { model: flags.judgeModel } : {}) })
       : flags.judgeModel ? { profile, model: flags.judgeModel } : { error: '--judge-provider needs --judge-model' };
     if ('error' in jc) throw new CliUsageError(`judge: ${jc.error}`);
-    try { judge = { provider: jc.profile.id === profile.id ? provider : createProvider(jc.profile, apiKeyFor(jc.profile, process.env)), model: jc.model, profile: jc.profile }; } catch (e) { throw new CliUsageError(`judge: ${(e as Error).message}`); }
+    try { judge = { provider: jc.profile.id === profile.id ? provider : withKeyRedaction(createProvider(jc.profile, apiKeyFor(jc.profile, process.env)), apiKeyFor(jc.profile, process.env)), model: jc.model, profile: jc.profile }; } catch (e) { throw new CliUsageError(`judge: ${(e as Error).message}`); }
   }
   const rows = flags.dataset ? readDataset(path.resolve(flags.dataset)) : loadTestCases(prompt);
   const skipped: string[] = [];

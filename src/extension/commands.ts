@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -6,14 +7,15 @@ import type { HistoryFilter, PromptLabStore } from '../core/store';
 import { importJsonl } from '../core/store/jsonlImport';
 import { DEFAULT_CSV_COLUMNS, EXPORT_EXTENSIONS, KNOWN_CSV_COLUMNS, isExportFormat } from '../core/export';
 import type { ExportFormat, ExportRequest } from '../core/export';
-import { Commands } from './constants';
+import { Commands, MaintenanceSettings, SettingsSection } from './constants';
 import type { Log } from './log';
 import { HistoryPanel } from './panels/historyPanel';
 import { QualityPanel } from './panels/qualityPanel';
 import { ResultsPanel } from './panels/resultsPanel';
+import type { CompareController } from './compareController';
 import type { RunController } from './runController';
 
-export interface CommandDeps { extensionUri: vscode.Uri; store: PromptLabStore; log: Log; sanitizer: Sanitizer; runs: RunController }
+export interface CommandDeps { extensionUri: vscode.Uri; store: PromptLabStore; log: Log; sanitizer: Sanitizer; runs: RunController; compare?: CompareController }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
   const { store, log } = deps;
@@ -29,8 +31,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   reg(Commands.runSelection, () => deps.runs.runSelection());
   reg(Commands.selectModel, () => deps.runs.selectModel());
   reg(Commands.setApiKey, (id?: unknown) => deps.runs.setApiKey(id));
+  reg(Commands.resetEndpointApprovals, async () => {
+    const n = await deps.runs.approvals.reset();
+    log.info('keys', `endpoint approvals reset (${n} forgotten)`);
+    void vscode.window.showInformationMessage(`Prompt Lab: ${n} endpoint approval(s) for this workspace forgotten; prompt files that send an \${env:…} key to their own endpoint will ask again.`);
+    return n;
+  });
   reg(Commands.showResults, () => ResultsPanel.show(deps));
   reg(Commands.showQuality, () => QualityPanel.show(deps));
+  reg(Commands.compareVariants, (a?: unknown) => deps.compare?.compare(a));
 
   reg(Commands.importExecutions, async (arg?: unknown) => {
     const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Prompt Lab JSONL': ['jsonl'] }, openLabel: 'Import' }))?.[0];
@@ -76,6 +85,95 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     void vscode.window.showInformationMessage(`Prompt Lab database: ${s.executions} execution(s) in ${s.dir}`, { modal: false, detail: lines.join('\n') }, 'Show Logs').then((c) => { if (c) log.show(); });
     return s;
   });
+
+  registerMaintenance(context, deps, reg);
+}
+
+/**
+ * Create Backup / Restore Backup… / Optimize Database, scheduled backups into
+ * `<db>/backups/` (promptLab.backup.schedule, .keep) and retention: executions older than
+ * promptLab.retentionDays are archived (never deleted) a minute after startup.
+ */
+function registerMaintenance(context: vscode.ExtensionContext, deps: CommandDeps, reg: (id: string, fn: (...args: unknown[]) => unknown) => void): void {
+  const { store, log } = deps;
+  const fail = (what: string, e: unknown) => {
+    const msg = `${what} failed: ${(e as Error).message}`;
+    log.error('store', msg);
+    void vscode.window.showErrorMessage(`Prompt Lab: ${msg}`, 'Show Logs').then((c) => { if (c) log.show(); });
+    return undefined;
+  };
+  const refresh = () => { HistoryPanel.instance?.notifyChanged(); QualityPanel.instance?.notifyChanged(); };
+  const backupsDir = path.join(store.dir, 'backups');
+  const stamp = () => new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+
+  reg(Commands.createBackup, async (arg?: unknown) => {
+    const uri = arg instanceof vscode.Uri ? arg : await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(os.homedir(), `promptlab-backup-${stamp()}.sqlite.gz`)),
+      filters: { 'Prompt Lab backup': ['gz', 'sqlite'] }, saveLabel: 'Back Up' });
+    if (!uri) return undefined;
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Prompt Lab: backing up the database' }, () => store.backup(uri.fsPath));
+      const msg = `Backed up ${r.rows} execution(s) to ${r.path} (${(r.bytes / 1e6).toFixed(1)} MB) + ${path.basename(r.sidecarPath)}` + (r.textErrors ? `; ${r.textErrors} with unreadable texts (snippets kept)` : '');
+      log.info('store', msg);
+      if (!(arg instanceof vscode.Uri)) void vscode.window.showInformationMessage(`Prompt Lab: ${msg}`);
+      return r;
+    } catch (e) { return fail('Backup', e); }
+  });
+
+  reg(Commands.restoreBackup, async (arg?: unknown) => {
+    const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Prompt Lab backup': ['gz', 'sqlite'] }, openLabel: 'Restore', defaultUri: vscode.Uri.file(backupsDir) }))?.[0];
+    if (!uri) return undefined;
+    if (!(arg instanceof vscode.Uri)) {
+      const ok = await vscode.window.showWarningMessage(`Restore ${path.basename(uri.fsPath)}?`, { modal: true,
+        detail: 'Executions in the backup that the database lacks come back; nothing in the database is removed. The current snapshot is copied to pre-restore-<time> first.' }, 'Restore');
+      if (ok !== 'Restore') return undefined;
+    }
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Prompt Lab: restoring backup' }, () => store.restoreBackup(uri.fsPath));
+      const msg = `Restored ${r.restored} execution(s) from ${uri.fsPath}; ${r.alreadyPresent} were already present. Previous snapshot kept in ${r.safetyCopy}`;
+      log.info('store', msg);
+      if (!(arg instanceof vscode.Uri)) void vscode.window.showInformationMessage(`Prompt Lab: ${msg}`);
+      refresh();
+      return r;
+    } catch (e) { return fail('Restore', e); }
+  });
+
+  reg(Commands.optimizeDatabase, async () => {
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Prompt Lab: optimizing database' }, () => store.optimize());
+      const msg = `Database optimized: ${(r.bytesBefore / 1e6).toFixed(1)} MB → ${(r.bytesAfter / 1e6).toFixed(1)} MB in ${(r.ms / 1000).toFixed(1)} s.`;
+      log.info('store', msg);
+      void vscode.window.showInformationMessage(`Prompt Lab: ${msg}`);
+      return r;
+    } catch (e) { return fail('Optimize', e); }
+  });
+
+  const cfg = () => vscode.workspace.getConfiguration(SettingsSection);
+  const scheduled = async () => {
+    const schedule = cfg().get<string>(MaintenanceSettings.backupSchedule, 'off');
+    const days = cfg().get<number>(MaintenanceSettings.retentionDays, 0);
+    if (days > 0) {
+      try {
+        const a = await store.archive(Math.floor(days));
+        if (a.deleted) { log.info('store', `retention: archived ${a.deleted} execution(s) older than ${days} day(s) to ${a.files.join(', ')}`); refresh(); }
+      } catch (e) { log.warn('store', `retention: archiving failed: ${(e as Error).message}`); }
+    }
+    if (schedule !== 'daily' && schedule !== 'weekly') return;
+    const keep = Math.max(1, Math.floor(cfg().get<number>(MaintenanceSettings.backupKeep, 7)));
+    const mine = () => { try { return fs.readdirSync(backupsDir).filter((f) => /^promptlab-auto-.*\.sqlite\.gz$/.test(f)).sort(); } catch { return []; } };
+    const last = mine().at(-1);
+    const age = last ? Date.now() - fs.statSync(path.join(backupsDir, last)).mtimeMs : Infinity;
+    if (age < (schedule === 'daily' ? 1 : 7) * 86_400_000 - 3600_000) return;
+    try {
+      const r = await store.backup(path.join(backupsDir, `promptlab-auto-${stamp()}.sqlite.gz`));
+      log.info('store', `scheduled backup: ${r.rows} execution(s) to ${r.path}`);
+      for (const old of mine().slice(0, -keep)) for (const f of [old, `${old}.json`]) fs.rmSync(path.join(backupsDir, f), { force: true });
+    } catch (e) { log.warn('store', `scheduled backup failed: ${(e as Error).message}`); }
+  };
+  // Off the startup path; then every 6 hours (a weekly backup is due within 6 h of its time).
+  const first = setTimeout(() => void scheduled(), 60_000);
+  const every = setInterval(() => void scheduled(), 6 * 3600_000);
+  context.subscriptions.push({ dispose: () => { clearTimeout(first); clearInterval(every); } });
 }
 
 /**

@@ -9,15 +9,17 @@ import { registerCommands } from './commands';
 import { ViewTypes } from './constants';
 import { Log } from './log';
 import { HistoryPanel } from './panels/historyPanel';
+import { ComparePanel } from './panels/comparePanel';
 import { QualityPanel } from './panels/qualityPanel';
 import { ResultsPanel } from './panels/resultsPanel';
 import { PromptCodeLens } from './promptCodeLens';
 import { PromptDocuments } from './promptDocuments';
 import { RunController } from './runController';
+import { CompareController } from './compareController';
 import { ApiKeys } from './secrets';
 
 /** What activate() returns: used by the integration tests, and by nothing else. */
-export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; runs: RunController; historyPanel(): HistoryPanel | undefined; resultsPanel(): ResultsPanel | undefined; qualityPanel(): QualityPanel | undefined }
+export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; runs: RunController; keys: ApiKeys; historyPanel(): HistoryPanel | undefined; resultsPanel(): ResultsPanel | undefined; qualityPanel(): QualityPanel | undefined; comparePanel(): ComparePanel | undefined; compare: CompareController }
 
 let storeToClose: PromptLabStore | undefined;
 
@@ -49,16 +51,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
 
     let current = settings;
     const docs = new PromptDocuments();
+    const keys = new ApiKeys(context.secrets);
     const runs = new RunController({
-      extensionUri: context.extensionUri, log, tracker, docs, keys: new ApiKeys(context.secrets), settings: () => current,
+      extensionUri: context.extensionUri, log, tracker, docs, keys, settings: () => current,
       state: context.workspaceState, cacheDir: path.join(dataDir, '..', 'response-cache'),
     });
-    const deps = { extensionUri: context.extensionUri, store, log, sanitizer, runs };
+    const compare = new CompareController({ extensionUri: context.extensionUri, store, log, tracker, docs, keys, settings: () => current, state: context.workspaceState, runs });
+    const deps = { extensionUri: context.extensionUri, store, log, sanitizer, runs, compare };
     registerCommands(context, deps);
     context.subscriptions.push(docs, runs,
       vscode.languages.registerCodeLensProvider([{ pattern: '**/*.prompty' }, { pattern: '**/*.prompt.{yml,yaml}' }], new PromptCodeLens(docs)),
       vscode.window.registerWebviewPanelSerializer(ViewTypes.results, { deserializeWebviewPanel: async (panel) => { ResultsPanel.revive(panel, deps); } }),
       vscode.window.registerWebviewPanelSerializer(ViewTypes.quality, { deserializeWebviewPanel: async (panel) => { QualityPanel.revive(panel, deps); } }),
+      vscode.window.registerWebviewPanelSerializer(ViewTypes.compare, { deserializeWebviewPanel: async (panel) => { ComparePanel.revive(panel, deps); } }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('promptLab')) return;
         current = readSettings(warn);
@@ -77,7 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       }),
     );
     log.info('activate', `Prompt Lab ${context.extension.packageJSON.version as string} active (VS Code ${vscode.version})`);
-    return { store, tracker, dataDir, runs, historyPanel: () => HistoryPanel.instance, resultsPanel: () => ResultsPanel.instance, qualityPanel: () => QualityPanel.instance };
+    return { store, tracker, dataDir, runs, keys, historyPanel: () => HistoryPanel.instance, resultsPanel: () => ResultsPanel.instance, qualityPanel: () => QualityPanel.instance, comparePanel: () => ComparePanel.instance, compare };
   } catch (e) {
     // VS Code shows nothing for a failed activation: say it, log it, then rethrow.
     const message = e instanceof Error ? e.message : String(e);

@@ -20,6 +20,10 @@ export class PromptCodeLens implements vscode.CodeLensProvider {
     if (n > 1 || prompt.dataset) {
       lenses.push(new vscode.CodeLens(top, { title: prompt.dataset ? `▶ Run dataset (${prompt.dataset})` : `▶ Run all test cases (${n})`, command: Commands.runPrompt, arguments: [doc.uri], tooltip: 'Run every test case' }));
     }
+    // A comparison is between variants of the file (the base prompt is not an arm), as in `promptlab compare`.
+    if (prompt.variants.length >= 2) {
+      lenses.push(new vscode.CodeLens(top, { title: '⇄ Compare variants', command: Commands.compareVariants, arguments: [doc.uri], tooltip: `Compare ${prompt.variants.map((v) => v.name).join(', ')} with a designed experiment` }));
+    }
     return lenses;
   }
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadTestCases, readDataset } from '../core/prompt';
 import type { DatasetRow, PromptFile } from '../core/prompt/types';
 import { BUILTIN_PROFILES, ResponseCache, createProvider } from '../core/providers';
+import { decideEndpoint, withKeyRedaction } from '../core/providers/endpointPolicy';
 import type { Provider, ProviderProfile } from '../core/providers/types';
 import type { JudgeModel } from '../core/quality/llmJudge';
 import type { ProfileChoice } from '../core/runner/promptRun';
@@ -11,6 +13,7 @@ import { ProviderGuards, casesFromRows, chooseProfile, runPromptFile, selectionC
 import type { Tracker } from '../core/runner/track';
 import type { RunCase, RunSummary } from '../core/runner/types';
 import type { Settings } from './config';
+import { EndpointApprovals } from './endpointApprovals';
 import { Commands } from './constants';
 import type { Log } from './log';
 import { ResultsPanel } from './panels/resultsPanel';
@@ -19,6 +22,22 @@ import type { PromptDocuments } from './promptDocuments';
 import { VscodeLmProvider } from './providers/vscodeLmProvider';
 import type { ApiKeys } from './secrets';
 import { needsKey } from './secrets';
+
+/**
+ * Why a dataset named by a prompt file may not be read, or null when it is a file inside a
+ * workspace folder (after resolving symlinks: no ../, symlink or absolute-path escape).
+ */
+export function datasetOutsideWorkspace(file: string): string | null {
+  let real: string;
+  try { real = fs.realpathSync(file); } catch (e) { return `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`; }
+  const inside = (vscode.workspace.workspaceFolders ?? []).some((f) => {
+    let root: string;
+    try { root = fs.realpathSync(f.uri.fsPath); } catch { return false; }
+    const rel = path.relative(root, real);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+  return inside ? null : 'it is outside the workspace folder (Prompt Lab only reads datasets a prompt file names from inside the workspace; use "Run Prompt with Dataset…" to pick another file)';
+}
 
 export const VSCODE_LM_PROFILE: ProviderProfile = { id: 'vscode-lm', kind: 'vscode-lm', baseUrl: '' };
 
@@ -35,14 +54,20 @@ export interface RunDeps {
 
 export interface RunOptions { firstCaseOnly?: boolean; noCache?: boolean; pickDataset?: boolean }
 
+/** A chosen profile plus, for a file endpoint the user approved, the env key to send there. */
+type RunChoice = ProfileChoice & { envKey?: string };
+
 /** Runs prompt files and selections from the editor: the VS Code side of the runner. */
 export class RunController implements vscode.Disposable {
   private guards: ProviderGuards;
   private readonly cache: ResponseCache;
   private readonly running = new Set<AbortController>();
   readonly statusItem = vscode.window.createStatusBarItem('promptLab.model', vscode.StatusBarAlignment.Right, 100);
+  /** Per-workspace approvals for file endpoints that get a key from `${env:…}`. */
+  readonly approvals: EndpointApprovals;
 
   constructor(private readonly deps: RunDeps) {
+    this.approvals = new EndpointApprovals(deps.state);
     this.guards = this.newGuards();
     this.cache = new ResponseCache({ dir: deps.cacheDir });
     this.statusItem.command = Commands.selectModel;
@@ -103,15 +128,45 @@ export class RunController implements vscode.Disposable {
     return choice;
   }
 
-  private async provider(profile: ProviderProfile): Promise<Provider | null> {
+  /**
+   * Keys go only to their own endpoint (src/core/providers/endpointPolicy.ts): a stored key
+   * only to its profile's base URL; a file endpoint on another origin runs only with the
+   * file's `${env:…}` key and after the user approved that origin for this workspace.
+   */
+  private async applyEndpointPolicy(prompt: PromptFile, choice: ProfileChoice, file: string): Promise<RunChoice | null> {
+    const d = decideEndpoint(choice.profile, prompt.model.connection, { explicit: this.modelOverride() !== undefined });
+    if (d.kind === 'refuse') { void vscode.window.showErrorMessage(`Prompt Lab: ${path.basename(file)}: ${d.reason}; nothing was sent.`); return null; }
+    if (d.kind === 'profile') {
+      if (d.warning) { this.deps.log.warn('run', `${path.basename(file)}: ${d.warning}`); void vscode.window.showWarningMessage(`Prompt Lab: ${path.basename(file)}: ${d.warning}.`); }
+      return { ...choice, profile: d.profile };
+    }
+    const envKey = process.env[d.apiKeyEnv];
+    if (!envKey) { void vscode.window.showErrorMessage(`Prompt Lab: ${path.basename(file)} sends its key from \${env:${d.apiKeyEnv}} to ${d.origin}, but ${d.apiKeyEnv} is not set in VS Code's environment; nothing was sent.`); return null; }
+    if (!await this.approvals.check(d.origin, d.apiKeyEnv, path.basename(file))) {
+      this.deps.log.info('run', `${path.basename(file)}: sending \${env:${d.apiKeyEnv}} to ${d.origin} not approved; nothing was sent`);
+      return null;
+    }
+    this.deps.log.info('run', `${path.basename(file)}: runs on its own endpoint ${d.origin} with the key from \${env:${d.apiKeyEnv}} (approved)`);
+    return { ...choice, profile: d.profile, envKey };
+  }
+
+  /** A provider for a profile: stored key (or an approved env key), key redacted from everything it returns. */
+  providerFor(profile: ProviderProfile): Promise<Provider | null> {
+    return this.provider(profile);
+  }
+
+  private async provider(profile: ProviderProfile, envKey?: string): Promise<Provider | null> {
     if (profile.kind === 'vscode-lm') return new VscodeLmProvider();
+    if (envKey !== undefined) {
+      try { return withKeyRedaction(createProvider(profile, envKey), envKey); } catch (e) { void vscode.window.showErrorMessage(`Prompt Lab: provider "${profile.id}": ${(e as Error).message}`); return null; }
+    }
     const key = await this.deps.keys.get(profile);
     if (!key && needsKey(profile)) {
       void vscode.window.showErrorMessage(`Prompt Lab: no API key for provider "${profile.id}".`, 'Set API Key').then((c) => { if (c) void vscode.commands.executeCommand(Commands.setApiKey, profile.id); });
       return null;
     }
     try {
-      return createProvider(profile, key);
+      return withKeyRedaction(createProvider(profile, key), key);
     } catch (e) {
       void vscode.window.showErrorMessage(`Prompt Lab: provider "${profile.id}": ${(e as Error).message}`);
       return null;
@@ -130,6 +185,12 @@ export class RunController implements vscode.Disposable {
         .then((c) => { if (c) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
       return undefined;
     }
+    if (prompt.dataset && !opts.pickDataset) {
+      // The file's `dataset:` resolves only inside the workspace, like `sample: file:` (no ../, symlink or absolute escape).
+      const ds = path.resolve(path.dirname(doc.fileName), prompt.dataset);
+      const refusal = datasetOutsideWorkspace(ds);
+      if (refusal) { void vscode.window.showErrorMessage(`Prompt Lab: ${path.basename(doc.fileName)}: dataset ${prompt.dataset}: ${refusal}; nothing was run.`); return undefined; }
+    }
     let rows: AsyncIterable<DatasetRow> = loadTestCases(prompt);
     let datasetName = prompt.dataset ? path.basename(prompt.dataset) : null;
     if (opts.pickDataset) {
@@ -138,7 +199,9 @@ export class RunController implements vscode.Disposable {
       rows = readDataset(picked[0].fsPath);
       datasetName = path.basename(picked[0].fsPath);
     }
-    const choice = this.choose(prompt);
+    const chosen = this.choose(prompt);
+    if (!chosen) return undefined;
+    const choice = await this.applyEndpointPolicy(prompt, chosen, doc.fileName);
     if (!choice) return undefined;
     const skipped: string[] = [];
     const cases = casesFromRows({ prompt, rows, model: choice.model, firstCaseOnly: opts.firstCaseOnly === true, onSkippedRow: (row, reason) => {
@@ -163,8 +226,9 @@ export class RunController implements vscode.Disposable {
     return this.execute(null, [selectionCase(text, choice.model)], choice, 'Selection', false);
   }
 
-  private async execute(prompt: PromptFile | null, cases: AsyncIterable<RunCase> | RunCase[], choice: ProfileChoice, title: string, noCache: boolean): Promise<RunSummary | undefined> {
-    const provider = await this.provider(choice.profile);
+  private async execute(prompt: PromptFile | null, cases: AsyncIterable<RunCase> | RunCase[], runChoice: RunChoice, title: string, noCache: boolean): Promise<RunSummary | undefined> {
+    const { envKey, ...choice } = runChoice;
+    const provider = await this.provider(choice.profile, envKey);
     if (!provider) return undefined;
     const s = this.deps.settings();
     const judge = await this.judge(choice, provider);

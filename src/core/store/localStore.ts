@@ -10,6 +10,10 @@ import { preparePatch, prepareRecord } from './recordPrep';
 import { exportExecutions } from '../export';
 import type { ExportToOptions } from '../export/types';
 import type { QualityFilter, QualityOverview } from './qualityQueries';
+import type { BackupResult, RestoreResult } from './backup';
+import { createBackup, restoreBackup } from './backup';
+import type { ArchiveResult, OptimizeResult } from './archive';
+import { archiveOlderThan, optimizeDatabase } from './archive';
 
 /** What the extension and the CLI use, whether the engine runs here or in a worker thread. */
 export interface PromptLabStore {
@@ -34,6 +38,14 @@ export interface PromptLabStore {
   /** Streams executions to `file` as csv/json/jsonl/md/html; a cancelled or failed export leaves no file under that name. */
   exportTo(file: string, opts: ExportToOptions): Promise<{ rows: number }>;
   onProblem(listener: (p: StoreProblem) => void): void;
+  /** Consistent backup (compacts first) to `file` + `file.json`; gzip when `compress` or `.gz`. */
+  backup(file: string, opts?: { compress?: boolean }): Promise<BackupResult>;
+  /** Verifies `file`, then merges it in as the next snapshot (see backup.ts): nothing live is lost. */
+  restoreBackup(file: string): Promise<RestoreResult>;
+  /** ANALYZE, PRAGMA optimize, FTS rebuild, VACUUM, written out by a compaction. */
+  optimize(): Promise<OptimizeResult>;
+  /** Moves executions older than `days` days into `<db>/archive/YYYY-MM.sqlite`. */
+  archive(days: number): Promise<ArchiveResult>;
   close(): Promise<void>;
 }
 
@@ -133,6 +145,26 @@ export class LocalStore implements PromptLabStore {
 
   onProblem(listener: (p: StoreProblem) => void): void {
     this.listeners.push(listener);
+  }
+
+  async backup(file: string, opts?: { compress?: boolean }): Promise<BackupResult> {
+    this.journal.rotate();
+    return createBackup(this.engine, file, opts);
+  }
+
+  async restoreBackup(file: string): Promise<RestoreResult> {
+    this.journal.rotate();
+    return restoreBackup(this.engine, file);
+  }
+
+  async optimize(): Promise<OptimizeResult> {
+    this.journal.rotate();
+    return optimizeDatabase(this.engine);
+  }
+
+  async archive(days: number): Promise<ArchiveResult> {
+    this.journal.rotate();
+    return archiveOlderThan(this.engine, days);
   }
 
   /** Flushes: journal fsync, then a final compaction when there is something to fold in. */

@@ -11,6 +11,8 @@ import { writeJsonlExport } from './jsonlExport';
 import { exportExecutions } from '../export';
 import type { ExportRequest } from '../export/types';
 import { setSqlWasmDirectory } from './sqlJs';
+import { createBackup, restoreBackup } from './backup';
+import { archiveOlderThan, optimizeDatabase } from './archive';
 
 export interface StoreWorkerInit { dir: string; ftsWindow?: number; wasmDir?: string; pollMs: number; compactEveryRows: number }
 export type ToWorker =
@@ -39,6 +41,10 @@ void (async () => {
     busy = true;
     try { return await store.compact(); } finally { busy = false; }
   };
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
+    busy = true;
+    try { return await fn(); } finally { busy = false; }
+  };
   const runningExports = new Map<number, AbortController>();
   const runExport = async (file: string, req: ExportRequest, exportId: number) => {
     const ac = new AbortController();
@@ -60,6 +66,11 @@ void (async () => {
     exportJsonl: (file: never, filter: never) => writeJsonlExport(store, file, filter),
     exportTo: (file: never, req: never, exportId: never) => runExport(file, req, exportId),
     cancelExport: (exportId: never) => { runningExports.get(exportId)?.abort(); },
+    // Maintenance compacts under the lock: the timer keeps off the database meanwhile.
+    backup: (file: never, opts: never) => exclusive(() => createBackup(store, file, opts)),
+    restoreBackup: (file: never) => exclusive(() => restoreBackup(store, file)),
+    optimize: () => exclusive(() => optimizeDatabase(store)),
+    archive: (days: never) => exclusive(() => archiveOlderThan(store, days)),
     close: async () => {
       clearInterval(timer);
       store.poll(true);

@@ -11,6 +11,8 @@ import type { OpenStoreOptions, PromptLabStore } from './localStore';
 import { preparePatch, prepareRecord } from './recordPrep';
 import type { FromWorker, StoreWorkerInit, ToWorker } from './storeWorker';
 import type { ExportToOptions } from '../export/types';
+import type { BackupResult, RestoreResult } from './backup';
+import type { ArchiveResult, OptimizeResult } from './archive';
 
 export interface WorkerStoreOptions extends OpenStoreOptions {
   /** The built worker script (dist/storeWorker.js). */
@@ -166,6 +168,10 @@ export class WorkerStore implements PromptLabStore {
     }
   }
   onProblem(listener: (p: StoreProblem) => void): void { this.listeners.push(listener); }
+  backup(file: string, opts?: { compress?: boolean }): Promise<BackupResult> { this.journal.rotate(); return this.call('backup', file, opts ?? {}); }
+  restoreBackup(file: string): Promise<RestoreResult> { this.journal.rotate(); return this.call('restoreBackup', file); }
+  optimize(): Promise<OptimizeResult> { this.journal.rotate(); return this.call('optimize'); }
+  archive(days: number): Promise<ArchiveResult> { this.journal.rotate(); return this.call('archive', days); }
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -1,0 +1,156 @@
+import * as vscode from 'vscode';
+import { analyzeSamples } from '../../core/compare/analysis';
+import type { PromptLabStore } from '../../core/store';
+import type { CompareAnalysis, CompareArmInfo, CompareCaseOutput, CompareProgress, CompareSnapshot, CompareStatus, HostToWebview, WebviewToHost } from '../../shared/compareProtocol';
+import { webviewToHostSchema } from '../../shared/compareProtocol';
+import { ViewTypes } from '../constants';
+import type { Log } from '../log';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+type ComparePanelDeps = { extensionUri: vscode.Uri; store: PromptLabStore; log: Log };
+
+/** Finished cases are sent in batches, at most this often (ms). */
+const FLUSH_MS = 250;
+
+/**
+ * The compare panel: one experiment — header, statistics per metric, the recommendation and
+ * the outputs of every case side by side. The host keeps the state and sends a snapshot when
+ * the webview loads; after a window reload the serializer revives the panel and the
+ * statistics are recomputed from the database (outputs of that run are not kept).
+ */
+export class ComparePanel implements vscode.Disposable {
+  private static current: ComparePanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly messagesForTests: HostToWebview[] = [];
+  private snapshot: CompareSnapshot | null = null;
+  private pending: CompareCaseOutput[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private onCancel: (() => void) | undefined;
+
+  static show(ctx: ComparePanelDeps): ComparePanel {
+    if (ComparePanel.current) {
+      ComparePanel.current.panel.reveal();
+      return ComparePanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(ViewTypes.compare, 'Prompt Lab: Compare', vscode.ViewColumn.Active, webviewOptions(ctx.extensionUri));
+    return new ComparePanel(panel, ctx);
+  }
+
+  static revive(panel: vscode.WebviewPanel, ctx: ComparePanelDeps): ComparePanel {
+    panel.webview.options = webviewOptions(ctx.extensionUri);
+    return new ComparePanel(panel, ctx);
+  }
+
+  static get instance(): ComparePanel | undefined { return ComparePanel.current; }
+
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: ComparePanelDeps) {
+    ComparePanel.current?.dispose();
+    ComparePanel.current = this;
+    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
+    panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, 'compare', 'Prompt Lab: Compare');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** Messages sent to the webview so far (integration tests read them). */
+  get sent(): readonly HostToWebview[] { return this.messagesForTests; }
+
+  /** The comparison shown (null before one starts or is revived). */
+  get state(): CompareSnapshot | null { return this.snapshot; }
+
+  /** Shows a new experiment (replacing the one shown); `onCancel` stops its run. */
+  start(snapshot: CompareSnapshot, onCancel: () => void): void {
+    this.clearPending();
+    this.snapshot = snapshot;
+    this.onCancel = onCancel;
+    this.panel.title = `Compare: ${snapshot.experiment.title}`;
+    void this.post({ type: 'snapshot', snapshot });
+  }
+
+  /** Calls for an experiment no longer shown (a newer one replaced it) are ignored. */
+  addOutput(experimentId: string, o: CompareCaseOutput, progress: CompareProgress): void {
+    if (this.snapshot?.experiment.id !== experimentId) return;
+    this.snapshot.outputs.push(o);
+    this.snapshot.progress = progress;
+    this.pending.push(o);
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  setStatus(experimentId: string, status: CompareStatus): void {
+    if (this.snapshot?.experiment.id !== experimentId) return;
+    this.flush();
+    this.snapshot.experiment.status = status;
+    if (status !== 'running') this.onCancel = undefined;
+    void this.post({ type: 'status', status, progress: this.snapshot.progress });
+  }
+
+  setAnalysis(experimentId: string, status: CompareStatus, analysis: CompareAnalysis): void {
+    if (this.snapshot?.experiment.id !== experimentId) return;
+    this.flush();
+    this.snapshot.experiment.status = status;
+    this.snapshot.analysis = analysis;
+    this.onCancel = undefined;
+    void this.post({ type: 'analysis', status, analysis });
+  }
+
+  private flush(): void {
+    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined; }
+    if (!this.pending.length || !this.snapshot) return;
+    const outputs = this.pending;
+    this.pending = [];
+    void this.post({ type: 'outputs', outputs, progress: this.snapshot.progress });
+  }
+
+  private clearPending(): void {
+    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined; }
+    this.pending = [];
+  }
+
+  private post(m: HostToWebview): Thenable<boolean> {
+    this.messagesForTests.push(m);
+    if (this.messagesForTests.length > 500) this.messagesForTests.shift();
+    return this.panel.webview.postMessage(m);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const parsed = webviewToHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.ctx.log.warn('compare', `ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return;
+    }
+    const m: WebviewToHost = parsed.data;
+    if (m.type === 'cancel') { this.onCancel?.(); return; }
+    // ready: the page (re)loaded. Pending outputs are part of the snapshot already.
+    this.clearPending();
+    if (!this.snapshot && m.experimentId) {
+      try { this.snapshot = await this.fromStore(m.experimentId); } catch (e) { this.ctx.log.error('compare', `cannot load experiment ${m.experimentId}: ${(e as Error).message}`); }
+    }
+    await this.post({ type: 'snapshot', snapshot: this.snapshot });
+  }
+
+  /** An experiment's statistics recomputed from the database (no outputs: they are not kept in full). */
+  private async fromStore(id: string): Promise<CompareSnapshot | null> {
+    const row = (await this.ctx.store.experiments(id))[0];
+    if (!row) return null;
+    const arms = (row.variants as CompareArmInfo[]).filter((a) => a && typeof a.name === 'string');
+    const design = row.design === 'unpaired' ? 'unpaired' : 'paired';
+    const samples = await this.ctx.store.metricSamples({ experimentId: id });
+    const analysis = analyzeSamples(samples, arms.map((a) => a.name), { design, ...(row.seed !== null ? { seed: row.seed } : {}) });
+    const status: CompareStatus = row.status === 'finished' || row.status === 'cancelled' ? row.status : 'failed';
+    this.panel.title = `Compare: ${row.name}`;
+    return {
+      experiment: { id, promptId: row.name, title: row.name, design, seed: row.seed ?? 0, repeat: 1, status, variants: arms, createdAt: row.createdAt },
+      advisor: null, caseIds: [], outputs: [], progress: { done: samples.length, total: samples.length }, analysis: { run: null, ...analysis },
+      note: 'Reopened after a reload: statistics recomputed from the database; outputs side by side are shown only for a comparison run in this window.',
+    };
+  }
+
+  dispose(): void {
+    if (ComparePanel.current === this) ComparePanel.current = undefined;
+    this.clearPending();
+    this.disposables.splice(0).forEach((d) => d.dispose());
+    this.panel.dispose();
+  }
+}
