@@ -41,7 +41,12 @@ const examples = path.join(root, 'examples');
 if (fs.existsSync(examples) && fs.readdirSync(examples).length > 0) fs.cpSync(examples, workspace, { recursive: true });
 else fs.mkdirSync(workspace);
 fs.mkdirSync(dbDir);
-writeSettings(userDataDir, { 'promptLab.databasePath': dbDir });
+// PROMPTLAB_UNTRUSTED=1: the same harness with workspace trust on and the folder left
+// untrusted (Restricted Mode); the suite then runs only *.untrusted.test.js files.
+if (process.argv.includes('--untrusted')) process.env.PROMPTLAB_UNTRUSTED = '1'; // the extension host inherits it
+const untrusted = process.env.PROMPTLAB_UNTRUSTED === '1';
+writeSettings(userDataDir, { 'promptLab.databasePath': dbDir,
+  ...(untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false } : {}) });
 
 const port = Number(process.env.PORT) || await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -49,7 +54,7 @@ fs.writeFileSync(path.join(tmp, 'config.yaml'), '');
 const log = fs.openSync(logFile, 'w');
 const cs = spawn(csBin, ['--config', path.join(tmp, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
   '--user-data-dir', userDataDir, '--extensions-dir', path.join(tmp, 'exts'), '--disable-telemetry', '--disable-update-check',
-  '--disable-workspace-trust', '--disable-getting-started-override', ...(process.env.CS_ARGS || '').split(/\s+/).filter(Boolean), workspace],
+  ...(untrusted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...(process.env.CS_ARGS || '').split(/\s+/).filter(Boolean), workspace],
 // The extension host inherits code-server's environment: that is how the tests learn where the DOM file is.
 // detached: its own process group, so the server, extension host and file watcher all die together.
 { env: { ...process.env, PROMPTLAB_WEBVIEW_DOM_FILE: domFile }, detached: true, stdio: ['ignore', log, log] });

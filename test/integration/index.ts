@@ -10,7 +10,9 @@ import Mocha from 'mocha';
  */
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000 });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  // Restricted-Mode runs (PROMPTLAB_UNTRUSTED=1) take only the *.untrusted tests; normal runs the rest.
+  const untrusted = process.env.PROMPTLAB_UNTRUSTED === '1';
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted).sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     try {
