@@ -51,6 +51,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('query'), requestId: z.number().int(), filter: historyFilterSchema, after: cursorSchema.nullable() }),
   z.object({ type: z.literal('detail'), requestId: z.number().int(), id: z.string().max(200) }),
+  /** Export what the table shows (its filter); the host asks for format and file itself. */
+  z.object({ type: z.literal('export'), filter: historyFilterSchema }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 

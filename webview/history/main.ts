@@ -25,6 +25,7 @@ const app = document.getElementById('app')!;
 const search = el('input', { type: 'search', id: 'search', placeholder: 'Search prompts and responses', 'aria-label': 'Search prompts and responses' });
 const status = el('select', { id: 'status', 'aria-label': 'Status filter' }, el('option', { value: '' }, 'All'), el('option', { value: 'true' }, 'Succeeded'), el('option', { value: 'false' }, 'Failed'));
 const refresh = el('button', { id: 'refresh', type: 'button', title: 'Refresh' }, 'Refresh');
+const exportButton = el('button', { id: 'export', type: 'button', title: 'Export the executions this filter shows (CSV, JSON, JSONL, Markdown or HTML)' }, 'Export…');
 const summary = el('p', { id: 'summary', class: 'muted', role: 'status' });
 const tbody = el('tbody', { id: 'rows' });
 const table = el('table', { id: 'history', 'aria-label': 'Executions' },
@@ -34,13 +35,14 @@ const detail = el('section', { id: 'detail', 'aria-live': 'polite' });
 
 search.value = filter.search ?? '';
 status.value = filter.success === undefined ? '' : String(filter.success);
-app.replaceChildren(el('div', { class: 'toolbar' }, search, status, refresh), summary, el('div', { class: 'table-wrap' }, table), more, detail);
+app.replaceChildren(el('div', { class: 'toolbar' }, search, status, refresh, exportButton), summary, el('div', { class: 'table-wrap' }, table), more, detail);
 app.setAttribute('aria-busy', 'false');
 
 let debounce: number | undefined;
 search.addEventListener('input', () => { clearTimeout(debounce); debounce = window.setTimeout(() => applyFilter(), 250); });
 status.addEventListener('change', () => applyFilter());
 refresh.addEventListener('click', () => void reload());
+exportButton.addEventListener('click', () => host.post({ type: 'export', filter }));
 more.addEventListener('click', () => void loadPage(false));
 
 function applyFilter(): void {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ExecutionDetail, ExecutionSummary, PromptLabStore } from '../../core/store';
 import type { HistoryDetail, HistoryRow, HostToWebview, WebviewToHost } from '../../shared/historyProtocol';
 import { webviewToHostSchema } from '../../shared/historyProtocol';
-import { ViewTypes } from '../constants';
+import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -83,6 +83,15 @@ export class HistoryPanel implements vscode.Disposable {
         this.pendingFocus = null;
         await this.post({ type: 'showDetail', id });
       }
+      return;
+    }
+    if (m.type === 'export') {
+      const f = m.filter;
+      // The webview names only a filter; the file is chosen in the host's own save dialog.
+      await vscode.commands.executeCommand(Commands.exportExecutions, { filter: {
+        ...(f.search ? { search: f.search } : {}), ...(f.promptId ? { promptId: f.promptId } : {}),
+        ...(f.success !== undefined ? { success: f.success } : {}), ...(f.tag ? { tag: f.tag } : {}), ...(f.model ? { model: f.model } : {}),
+      } });
       return;
     }
     try {
