@@ -122,5 +122,7 @@ export function loadWordVectors(file: string): WordVectors {
  * from source (tests, benches, tsx).
  */
 export function defaultWordVectorsCandidates(): string[] {
-  return [path.join(__dirname, WORD_VECTORS_FILE), path.join(process.cwd(), 'node_modules', '.cache', 'prompt-lab', WORD_VECTORS_FILE)];
+  // Bundled: next to the bundle. From source (tests, benches): the build's dist/ copy, or the
+  // tests' cache.
+  return [path.join(__dirname, WORD_VECTORS_FILE), path.join(process.cwd(), 'dist', WORD_VECTORS_FILE), path.join(process.cwd(), 'node_modules', '.cache', 'prompt-lab', WORD_VECTORS_FILE)];
 }
