@@ -6,6 +6,7 @@ import type { CompareOutcome } from '../../src/extension/compareController';
 import type { PromptLabApi } from '../../src/extension/main';
 import type { HostToWebview } from '../../src/shared/compareProtocol';
 import { startOpenAIServer } from '../unit/helpers/fakeServers';
+import { waitFor } from './waitFor';
 
 interface DomFrame {
   url: string; injected: boolean; hasCompare?: boolean; compareTitle?: string | null; compareMeta?: string | null; compareProgress?: string | null;
@@ -37,15 +38,6 @@ testData:
 ${TOPICS.map((t) => `  - topic: ${t}`).join('\n')}
 `;
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>, describeLast?: () => string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describeLast ? `; last seen: ${describeLast()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 suite('Compare variants', () => {
   let api: PromptLabApi;

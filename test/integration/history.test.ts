@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PromptLabApi } from '../../src/extension/main';
 import type { HistoryPageData, HostToWebview } from '../../src/shared/historyProtocol';
+import { waitFor } from './waitFor';
 
 /** One frame of the webview DOM as test/run-in-code-server.mjs writes it (every 500 ms). */
 interface WebviewDomFrame { url: string; summary: string | null; rowCount: number; detailText: string; injected: boolean }
@@ -13,15 +14,6 @@ const XSS = 'Hello <b>Bob</b> <img src=x onerror="window.__plXss=1">';
 const PROMPT = 'Say hello to bob@example.com';
 const base = { promptId: 'itest-prompt', promptText: PROMPT, model: 'test-model', provider: 'test' };
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>, describeLast?: () => string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describeLast ? `; last seen: ${describeLast()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function isPageResponse(m: HostToWebview): m is Extract<HostToWebview, { ok: true }> & { data: HistoryPageData } {
   return m.type === 'response' && m.ok && 'rows' in m.data;

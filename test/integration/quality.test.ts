@@ -5,6 +5,7 @@ import { Sanitizer } from '../../src/core/sanitize';
 import { prepareRecord } from '../../src/core/store/recordPrep';
 import type { PromptLabApi } from '../../src/extension/main';
 import type { HostToWebview, QualityData } from '../../src/shared/qualityProtocol';
+import { waitFor } from './waitFor';
 
 /** The quality fields of one webview frame, as test/run-in-code-server.mjs writes them. */
 interface DomFrame {
@@ -30,15 +31,6 @@ function quality(overall: number, weakest: { name: string; score: number; reason
   return { overall, dimensions, weights: WEIGHTS, evaluators: [] };
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>, describeLast?: () => string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describeLast ? `; last seen: ${describeLast()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function isData(m: HostToWebview): m is Extract<HostToWebview, { ok: true }> {
   return m.type === 'response' && m.ok;

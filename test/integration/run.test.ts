@@ -5,18 +5,10 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../../src/core/runner/types';
 import type { PromptLabApi } from '../../src/extension/main';
 import { startOpenAIServer } from '../unit/helpers/fakeServers';
+import { waitFor } from './waitFor';
 
 interface DomFrame { resultsTitle?: string | null; resultsTotals?: string | null; resultsRows?: string[][] }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 suite('Run a prompt file', () => {
   let api: PromptLabApi;

@@ -8,6 +8,7 @@ import type { PromptLabApi } from '../../src/extension/main';
 import type { ApprovalAnswer } from '../../src/extension/endpointApprovals';
 import type { RecordedRequest, Scenario } from '../unit/helpers/fakeServers';
 import { startOpenAIServer } from '../unit/helpers/fakeServers';
+import { waitFor } from './waitFor';
 
 /*
  * Issue 8: keys go only to their own endpoint, files named by a prompt stay inside the
@@ -17,15 +18,6 @@ import { startOpenAIServer } from '../unit/helpers/fakeServers';
 interface DomFrame { url: string; injected: boolean; detailText: string; resultsRows?: string[][] }
 interface Dom { frames: DomFrame[]; injectedAnywhere?: boolean }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>, describeLast?: () => string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describeLast ? `; last seen: ${describeLast()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 // Keys that no secret scanner recognises, so only the "known key" redaction can catch them.
 const STORED_KEY = 'PLSTOREDKEY7q3w9e1r5t2y8u';
