@@ -19,7 +19,6 @@ import { ComparePanel } from './panels/comparePanel';
 import { HistoryPanel } from './panels/historyPanel';
 import type { PromptDocuments } from './promptDocuments';
 import type { RunController } from './runController';
-import type { ApiKeys } from './secrets';
 
 /**
  * What promptLab.compareVariants accepts: a Uri (the CodeLens, the explorer), or options.
@@ -46,7 +45,6 @@ export interface CompareDeps {
   log: Log;
   tracker: Tracker;
   docs: PromptDocuments;
-  keys: ApiKeys;
   settings: () => Settings;
   state: vscode.Memento;
   runs: RunController;

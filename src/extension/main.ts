@@ -56,7 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       extensionUri: context.extensionUri, log, tracker, docs, keys, settings: () => current,
       state: context.workspaceState, cacheDir: path.join(dataDir, '..', 'response-cache'),
     });
-    const compare = new CompareController({ extensionUri: context.extensionUri, store, log, tracker, docs, keys, settings: () => current, state: context.workspaceState, runs });
+    const compare = new CompareController({ extensionUri: context.extensionUri, store, log, tracker, docs, settings: () => current, state: context.workspaceState, runs });
     const deps = { extensionUri: context.extensionUri, store, log, sanitizer, runs, compare };
     registerCommands(context, deps);
     context.subscriptions.push(docs, runs,

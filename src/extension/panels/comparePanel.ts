@@ -1,11 +1,11 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { analyzeSamples } from '../../core/compare/analysis';
 import type { PromptLabStore } from '../../core/store';
 import type { CompareAnalysis, CompareArmInfo, CompareCaseOutput, CompareProgress, CompareSnapshot, CompareStatus, HostToWebview, WebviewToHost } from '../../shared/compareProtocol';
 import { webviewToHostSchema } from '../../shared/compareProtocol';
 import { ViewTypes } from '../constants';
 import type { Log } from '../log';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { createPanel, wirePanel } from './webviewHtml';
 
 type ComparePanelDeps = { extensionUri: vscode.Uri; store: PromptLabStore; log: Log };
 
@@ -32,12 +32,11 @@ export class ComparePanel implements vscode.Disposable {
       ComparePanel.current.panel.reveal();
       return ComparePanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(ViewTypes.compare, 'Prompt Lab: Compare', vscode.ViewColumn.Active, webviewOptions(ctx.extensionUri));
+    const panel = createPanel(ViewTypes.compare, 'Prompt Lab: Compare', ctx.extensionUri);
     return new ComparePanel(panel, ctx);
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: ComparePanelDeps): ComparePanel {
-    panel.webview.options = webviewOptions(ctx.extensionUri);
     return new ComparePanel(panel, ctx);
   }
 
@@ -46,12 +45,8 @@ export class ComparePanel implements vscode.Disposable {
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: ComparePanelDeps) {
     ComparePanel.current?.dispose();
     ComparePanel.current = this;
-    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, 'compare', 'Prompt Lab: Compare');
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    this.disposables.push(...wirePanel(panel, { extensionUri: ctx.extensionUri, name: 'compare', title: 'Prompt Lab: Compare', schema: webviewToHostSchema, log: ctx.log,
+      onMessage: (msg) => this.onMessage(msg), onDispose: () => this.dispose() }));
   }
 
   /** Messages sent to the webview so far (integration tests read them). */
@@ -114,13 +109,7 @@ export class ComparePanel implements vscode.Disposable {
     return this.panel.webview.postMessage(m);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = webviewToHostSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.ctx.log.warn('compare', `ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      return;
-    }
-    const m: WebviewToHost = parsed.data;
+  private async onMessage(m: WebviewToHost): Promise<void> {
     if (m.type === 'cancel') { this.onCancel?.(); return; }
     // ready: the page (re)loaded. Pending outputs are part of the snapshot already.
     this.clearPending();

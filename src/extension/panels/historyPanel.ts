@@ -4,7 +4,7 @@ import type { HistoryDetail, HistoryRow, HostToWebview, WebviewToHost } from '..
 import { webviewToHostSchema } from '../../shared/historyProtocol';
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { createPanel, wirePanel } from './webviewHtml';
 
 /** The history panel: one instance, revived after a reload by the serializer. */
 export class HistoryPanel implements vscode.Disposable {
@@ -17,12 +17,11 @@ export class HistoryPanel implements vscode.Disposable {
       HistoryPanel.current.panel.reveal();
       return HistoryPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(ViewTypes.history, 'Prompt Lab: History', vscode.ViewColumn.Active, webviewOptions(ctx.extensionUri));
+    const panel = createPanel(ViewTypes.history, 'Prompt Lab: History', ctx.extensionUri);
     return new HistoryPanel(panel, ctx);
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }): HistoryPanel {
-    panel.webview.options = webviewOptions(ctx.extensionUri);
     return new HistoryPanel(panel, ctx);
   }
 
@@ -31,11 +30,9 @@ export class HistoryPanel implements vscode.Disposable {
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }) {
     HistoryPanel.current?.dispose();
     HistoryPanel.current = this;
-    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, 'history', 'Prompt Lab: History');
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
+      ...wirePanel(panel, { extensionUri: ctx.extensionUri, name: 'history', title: 'Prompt Lab: History', schema: webviewToHostSchema, log: ctx.log,
+        onMessage: (msg) => this.onMessage(msg), onDispose: () => this.dispose() }),
       // Hidden without retainContextWhenHidden, the webview is torn down and sends `ready` again when shown.
       panel.onDidChangeViewState((e) => { if (!e.webviewPanel.visible) this.webviewReady = false; }),
     );
@@ -67,13 +64,7 @@ export class HistoryPanel implements vscode.Disposable {
     return this.panel.webview.postMessage(m);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = webviewToHostSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.ctx.log.warn('history', `ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      return;
-    }
-    const m: WebviewToHost = parsed.data;
+  private async onMessage(m: WebviewToHost): Promise<void> {
     if (m.type === 'ready') {
       const stats = await this.ctx.store.stats();
       await this.post({ type: 'init', total: stats.executions, dataLocation: stats.dir });

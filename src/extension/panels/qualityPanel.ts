@@ -5,7 +5,7 @@ import { qualitySince, webviewToHostSchema } from '../../shared/qualityProtocol'
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
 import { HistoryPanel } from './historyPanel';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { createPanel, wirePanel } from './webviewHtml';
 
 type QualityPanelDeps = { extensionUri: vscode.Uri; store: PromptLabStore; log: Log };
 
@@ -28,12 +28,11 @@ export class QualityPanel implements vscode.Disposable {
       QualityPanel.current.panel.reveal();
       return QualityPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(ViewTypes.quality, 'Prompt Lab: Quality', vscode.ViewColumn.Active, webviewOptions(ctx.extensionUri));
+    const panel = createPanel(ViewTypes.quality, 'Prompt Lab: Quality', ctx.extensionUri);
     return new QualityPanel(panel, ctx);
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: QualityPanelDeps): QualityPanel {
-    panel.webview.options = webviewOptions(ctx.extensionUri);
     return new QualityPanel(panel, ctx);
   }
 
@@ -42,12 +41,8 @@ export class QualityPanel implements vscode.Disposable {
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: QualityPanelDeps) {
     QualityPanel.current?.dispose();
     QualityPanel.current = this;
-    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, 'quality', 'Prompt Lab: Quality');
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    this.disposables.push(...wirePanel(panel, { extensionUri: ctx.extensionUri, name: 'quality', title: 'Prompt Lab: Quality', schema: webviewToHostSchema, log: ctx.log,
+      onMessage: (msg) => this.onMessage(msg), onDispose: () => this.dispose() }));
   }
 
   /**
@@ -68,13 +63,7 @@ export class QualityPanel implements vscode.Disposable {
     return this.panel.webview.postMessage(m);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = webviewToHostSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.ctx.log.warn('quality', `ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      return;
-    }
-    const m: WebviewToHost = parsed.data;
+  private async onMessage(m: WebviewToHost): Promise<void> {
     if (m.type === 'ready') return; // the webview queries with its own saved selection
     if (m.type === 'openExecution') {
       await vscode.commands.executeCommand(Commands.showHistory);

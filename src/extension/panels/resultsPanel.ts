@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../../core/runner/types';
 import type { ResultsHostToWebview } from '../../shared/resultsProtocol';
 import { resultsWebviewToHostSchema } from '../../shared/resultsProtocol';
-import type { CaseView, RunView } from '../../shared/resultsProtocol';
+import type { CaseView, ResultsWebviewToHost, RunView } from '../../shared/resultsProtocol';
 import { applyRunEvent, newRunView } from '../../shared/runView';
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { createPanel, wirePanel } from './webviewHtml';
 
 /**
  * The results panel: shows the current run. Run events are folded into a RunView here; the
@@ -29,12 +29,11 @@ export class ResultsPanel implements vscode.Disposable {
       if (reveal) ResultsPanel.current.panel.reveal(undefined, true);
       return ResultsPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(ViewTypes.results, 'Prompt Lab: Results', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(ctx.extensionUri));
+    const panel = createPanel(ViewTypes.results, 'Prompt Lab: Results', ctx.extensionUri, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     return new ResultsPanel(panel, ctx);
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: { extensionUri: vscode.Uri; log: Log }): ResultsPanel {
-    panel.webview.options = webviewOptions(ctx.extensionUri);
     return new ResultsPanel(panel, ctx);
   }
 
@@ -43,12 +42,8 @@ export class ResultsPanel implements vscode.Disposable {
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: { extensionUri: vscode.Uri; log: Log }) {
     ResultsPanel.current?.dispose();
     ResultsPanel.current = this;
-    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, 'results', 'Prompt Lab: Results');
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    this.disposables.push(...wirePanel(panel, { extensionUri: ctx.extensionUri, name: 'results', title: 'Prompt Lab: Results', schema: resultsWebviewToHostSchema, log: ctx.log,
+      onMessage: (msg) => this.onMessage(msg), onDispose: () => this.dispose() }));
   }
 
   get currentRun(): RunView | null { return this.run; }
@@ -97,13 +92,7 @@ export class ResultsPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(m);
   }
 
-  private onMessage(raw: unknown): void {
-    const parsed = resultsWebviewToHostSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.ctx.log.warn('results', `ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      return;
-    }
-    const m = parsed.data;
+  private onMessage(m: ResultsWebviewToHost): void {
     if (m.type === 'ready') this.post({ type: 'state', run: this.run });
     else if (m.type === 'cancel' && this.run?.runId === m.runId) this.cancelRun?.();
     else if (m.type === 'openHistory') void vscode.commands.executeCommand(Commands.showHistory);

@@ -39,3 +39,41 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
   };
 }
+
+export interface PanelWiring<In> {
+  extensionUri: vscode.Uri;
+  /** Webview bundle name (dist/webview/<name>.js) and the log component tag. */
+  name: string;
+  title: string;
+  /** Every message from the webview is validated with this; a bad one is logged and dropped. */
+  schema: { safeParse(raw: unknown): { success: true; data: In } | { success: false; error: { issues: Array<{ message: string }> } } };
+  log: { warn(component: string, message: string): void };
+  onMessage: (m: In) => unknown;
+  onDispose: () => void;
+}
+
+/**
+ * What every panel does to a new or revived webview panel: options, icon, strict HTML, and
+ * validated messages in. Returns the listeners to dispose with the panel.
+ */
+export function wirePanel<In>(panel: vscode.WebviewPanel, w: PanelWiring<In>): vscode.Disposable[] {
+  panel.webview.options = webviewOptions(w.extensionUri);
+  panel.iconPath = vscode.Uri.joinPath(w.extensionUri, 'media', 'icon.svg');
+  panel.webview.html = webviewHtml(panel.webview, w.extensionUri, w.name, w.title);
+  return [
+    panel.webview.onDidReceiveMessage((raw: unknown) => {
+      const parsed = w.schema.safeParse(raw);
+      if (!parsed.success) {
+        w.log.warn(w.name, `ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        return;
+      }
+      void w.onMessage(parsed.data);
+    }),
+    panel.onDidDispose(w.onDispose),
+  ];
+}
+
+/** A new panel with the house options (the column differs per panel). */
+export function createPanel(viewType: string, title: string, extensionUri: vscode.Uri, column: vscode.ViewColumn | { viewColumn: vscode.ViewColumn; preserveFocus?: boolean } = vscode.ViewColumn.Active): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(extensionUri));
+}
