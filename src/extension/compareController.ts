@@ -166,7 +166,7 @@ export class CompareController {
         let done = 0;
         return runExperiment({
           prompt, cases, choice: { profile, model: arms[0]!.model }, provider, tracker: this.deps.tracker,
-          guards: new ProviderGuards({ concurrency: s.concurrency, failureThreshold: s.breakerFailureThreshold, recoveryTimeoutMs: s.breakerRecoverySeconds * 1000 }),
+          guards: this.deps.runs.providerGuards(),
           experimentId: experiment.id, timeoutMs: s.requestTimeoutSeconds * 1000, signal: ac.signal,
           onEvent: (e) => {
             if (e.type === 'done' || e.type === 'failed') {

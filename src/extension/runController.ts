@@ -87,6 +87,9 @@ export class RunController implements vscode.Disposable {
     this.updateStatus();
   }
 
+  /** Limiters and circuit breakers per provider profile: shared by runs and comparisons, shown by health. */
+  providerGuards(): ProviderGuards { return this.guards; }
+
   profiles(): ProviderProfile[] {
     const configured = this.deps.settings().providers.map((p) => ({ ...p, baseUrl: p.baseUrl ?? '' })) as ProviderProfile[];
     return [VSCODE_LM_PROFILE, ...configured, ...BUILTIN_PROFILES.filter((b) => !configured.some((c) => c.id === b.id))];

@@ -12,7 +12,10 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000 });
   // Restricted-Mode runs (PROMPTLAB_UNTRUSTED=1) take only the *.untrusted tests; normal runs the rest.
   const untrusted = process.env.PROMPTLAB_UNTRUSTED === '1';
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted).sort();
+  // PROMPTLAB_TEST_FILES=dashboard,health runs only the suites whose file names start with those words (for development).
+  const only = (process.env.PROMPTLAB_TEST_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted)
+    .filter((f) => !only.length || only.some((o) => f.startsWith(o))).sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     try {
