@@ -7,7 +7,7 @@ import { loadTestCases } from '../core/prompt';
 import type { DatasetRow, PromptFile } from '../core/prompt/types';
 import type { Provider, ProviderProfile } from '../core/providers/types';
 import type { ProfileChoice } from '../core/runner/promptRun';
-import { ProviderGuards, chooseProfile, promptIdOf } from '../core/runner/promptRun';
+import { chooseProfile, promptIdOf } from '../core/runner/promptRun';
 import type { Tracker } from '../core/runner/track';
 import type { RunSummary } from '../core/runner/types';
 import type { ExperimentRow, PromptLabStore } from '../core/store';
