@@ -30,7 +30,7 @@ interface OpenResult { openMs: number; wasmInitMs: number; rssMB: number; rssAft
 async function main(): Promise<void> {
   const worker = path.join(ROOT, 'dist', 'storeWorker.js');
   if (!fs.existsSync(worker)) throw new Error(`${worker} is missing: build first (npm run bench does: node esbuild.mjs)`);
-  fs.rmSync(DATA, { recursive: true, force: true });
+  clearData();
   fs.mkdirSync(DATA, { recursive: true });
   const t0 = performance.now();
   const loadStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -162,7 +162,14 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 
   if (process.env.BENCH_KEEP === '1') log(`kept ${DATA}`);
-  else fs.rmSync(DATA, { recursive: true, force: true });
+  else clearData();
+}
+
+/** Empties .bench-data/ but keeps bench/analytics.ts's cached databases (analytics-*: 1M rows take long to build). */
+function clearData(): void {
+  let names: string[] = [];
+  try { names = fs.readdirSync(DATA); } catch { return; }
+  for (const f of names) if (!f.startsWith('analytics-')) fs.rmSync(path.join(DATA, f), { recursive: true, force: true });
 }
 
 /** The paragraph, from the figures only. */

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Advice, Analysis, Design, VariantArm } from '../core/compare';
-import { adviseSampleSize, analyzeSamples, pastFacts, plannedCases, renderArms, runExperiment } from '../core/compare';
+import { PERIOD_METRICS, adviseSampleSize, analyzePeriods, analyzeSamples, fileArms, modelArms, parseSweep, pastFacts, plannedCases, renderArms, runExperiment, sweepArms, variantArms } from '../core/compare';
 import { formatDiagnostic, loadTestCases, parsePromptFile, readDataset } from '../core/prompt';
-import type { DatasetRow } from '../core/prompt/types';
+import type { DatasetRow, PromptFile } from '../core/prompt/types';
 import { createProvider } from '../core/providers';
 import { ProviderGuards, chooseProfile, promptIdOf } from '../core/runner/promptRun';
 import type { RunSummary } from '../core/runner/types';
@@ -30,17 +30,23 @@ import { CliUsageError, adHocProfiles, apiKeyFor, cliTracker } from './runComman
  *   skipped: [string],                              // rows that could not render under some variant
  *   samples: { <variant>: { executions, failed, cases } },   // every sample of the experiment, all runs
  *   skippedMetrics: [{ name, reason }],
- *   comparison: CompareResult | null                // schema "promptlab.stats.compare/1" (src/core/stats/compareTypes.ts)
+ *   comparison: CompareResult | null,               // schema "promptlab.stats.compare/1" (src/core/stats/compareTypes.ts)
+ *   distributions: [{ metric, kind: "continuous", better, edges: [number], variants: [{ variant, n, counts: [int], mean, median }] }
+ *                 | { metric, kind: "binary", better, variants: [{ variant, successes, total, wilson: Stat<{ rate, ci95 }> }] }],
+ *   latencyCost: [{ variant, latencyMs: Stat<{ n, mean, p95, total }>, costUsd: Stat<{ n, mean, p95, total }> }]
  * }
  * compare-periods (--json), schema "promptlab.compare-periods/1":
  * { schema, promptId, periods: [{ name: "A"|"B", start: ISO, end: ISO, executions }], metrics: [string] | null,
- *   samples, skippedMetrics, comparison: CompareResult | null }
+ *   samples, skippedMetrics, comparison: CompareResult | null, distributions, latencyCost }
  * A Stat is { available: true, …fields } or { available: false, reason }.
  */
 
-export const COMPARE_HELP = `compare FILE             Compare variants of a prompt with a designed experiment (logged).
+export const COMPARE_HELP = `compare FILE [FILE…]     Compare variants of a prompt with a designed experiment (logged).
       --variants a,b        Variants from the file's variants: key (default: all of them)
       --models m1,m2        Or: the one prompt across these models
+      --sweep NAME=V1,V2    Or: one arm per value of a model parameter (e.g. temperature=0,0.7)
+      FILE FILE…            Or: two or more prompt files as arms (the first is the control;
+                            every file renders the first file's test cases)
       --repeat K            Runs per case and variant (default 1; repeats are averaged per case)
       --paired              Every case under every variant, blocks in seeded random order (default)
       --unpaired            Seeded random split of the cases between the variants
@@ -134,7 +140,7 @@ export async function compareMain(sub: 'compare' | 'compare-periods', argv: stri
         options: {
           db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
           variants: { type: 'string' }, models: { type: 'string' }, repeat: { type: 'string' }, paired: { type: 'boolean', default: false },
-          unpaired: { type: 'boolean', default: false }, seed: { type: 'string' }, experiment: { type: 'string' }, provider: { type: 'string' },
+          unpaired: { type: 'boolean', default: false }, seed: { type: 'string' }, sweep: { type: 'string' }, experiment: { type: 'string' }, provider: { type: 'string' },
           'base-url': { type: 'string' }, dataset: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, concurrency: { type: 'string' },
           timeout: { type: 'string' }, tag: { type: 'string', multiple: true }, 'effect-size': { type: 'string' }, 'min-difference': { type: 'string' },
           prompt: { type: 'string' }, a: { type: 'string' }, b: { type: 'string' }, metric: { type: 'string' },
@@ -154,21 +160,20 @@ export async function compareMain(sub: 'compare' | 'compare-periods', argv: stri
         return { start: t[0]!, end: t[1]! };
       };
       const pa = period('a', o.a), pb = period('b', o.b);
-      const metricMap: Record<string, string> = { quality: 'quality', latency: 'latency_ms', success: 'success' };
+      const metricMap: Record<string, string> = PERIOD_METRICS;
       if (o.metric !== undefined && !metricMap[o.metric]) throw new CliUsageError('--metric must be quality, latency or success');
       store = await env.openStore(dir);
       const [ra, rb] = await Promise.all([store.metricSamples({ promptId: o.prompt, since: pa.start, until: pa.end }), store.metricSamples({ promptId: o.prompt, since: pb.start, until: pb.end })]);
-      const rows = [...ra.map((r) => ({ ...r, variant: 'A' })), ...rb.map((r) => ({ ...r, variant: 'B' }))];
-      const analysis = analyzeSamples(rows, ['A', 'B'], { design: 'unpaired', perExecution: true, ...(o.metric ? { metrics: [metricMap[o.metric]!] } : {}) });
+      const analysis = analyzePeriods(ra, rb, o.metric ? { metrics: [metricMap[o.metric]!] } : {});
       const periods = [{ name: 'A', start: new Date(pa.start).toISOString(), end: new Date(pa.end).toISOString(), executions: ra.length }, { name: 'B', start: new Date(pb.start).toISOString(), end: new Date(pb.end).toISOString(), executions: rb.length }];
       if (o.json) out.write(JSON.stringify({ schema: 'promptlab.compare-periods/1', promptId: o.prompt, periods, metrics: o.metric ? [metricMap[o.metric]] : null, ...analysis }) + '\n');
       else out.write(`${o.prompt}: A = ${periods[0]!.start} … ${periods[0]!.end} (${ra.length}), B = ${periods[1]!.start} … ${periods[1]!.end} (${rb.length})\n${formatComparison(analysis.comparison, analysis)}\n`);
       return 0;
     }
 
-    if (positionals.length !== 1) throw new CliUsageError('compare needs exactly one prompt FILE');
+    if (positionals.length < 1) throw new CliUsageError('compare needs a prompt FILE (or two or more to compare files)');
     if (o.paired && o.unpaired) throw new CliUsageError('--paired and --unpaired exclude each other');
-    if (o.variants && o.models) throw new CliUsageError('--variants and --models exclude each other');
+    if ([o.variants, o.models, o.sweep, positionals.length > 1 || undefined].filter((x) => x !== undefined).length > 1) throw new CliUsageError('--variants, --models, --sweep and several FILEs exclude each other');
     const repeat = intFlag('repeat', o.repeat, 1, 1000) ?? 1;
     const seedFlag = intFlag('seed', o.seed, 0, 4294967295);
     const concurrency = intFlag('concurrency', o.concurrency, 1, 64) ?? 4;
@@ -181,13 +186,17 @@ export async function compareMain(sub: 'compare' | 'compare-periods', argv: stri
     };
     const effectSize = num('effect-size', o['effect-size']), minDifference = num('min-difference', o['min-difference']);
 
-    const file = path.resolve(positionals[0]!);
-    let text: string;
-    try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new CliUsageError(`cannot read ${positionals[0]}: ${(e as Error).message}`); }
-    const parsedFile = parsePromptFile(file, text, { env: process.env, readFile: (p) => fs.readFileSync(path.resolve(path.dirname(file), p), 'utf8') });
-    for (const d of parsedFile.diagnostics) if (d.severity !== 'info') err.write(formatDiagnostic(positionals[0]!, d) + '\n');
-    const prompt = parsedFile.prompt;
-    if (!prompt || parsedFile.diagnostics.some((d) => d.severity === 'error')) throw new CliUsageError(`${positionals[0]} has errors (listed above)`);
+    const load = (arg: string): PromptFile => {
+      const file = path.resolve(arg);
+      let text: string;
+      try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new CliUsageError(`cannot read ${arg}: ${(e as Error).message}`); }
+      const parsedFile = parsePromptFile(file, text, { env: process.env, readFile: (p) => fs.readFileSync(path.resolve(path.dirname(file), p), 'utf8') });
+      for (const d of parsedFile.diagnostics) if (d.severity !== 'info') err.write(formatDiagnostic(arg, d) + '\n');
+      if (!parsedFile.prompt || parsedFile.diagnostics.some((d) => d.severity === 'error')) throw new CliUsageError(`${arg} has errors (listed above)`);
+      return parsedFile.prompt;
+    };
+    const filePrompts = positionals.map(load);
+    const prompt = filePrompts[0]!;
     const promptId = promptIdOf(prompt);
 
     // Arms and the one profile they share.
@@ -200,14 +209,31 @@ export async function compareMain(sub: 'compare' | 'compare-periods', argv: stri
     let arms: VariantArm[];
     const choices: Array<ReturnType<typeof pick>> = [];
     const models = list(o.models);
-    if (models) {
+    if (filePrompts.length > 1) {
+      // Each file chooses its own model (as a run of that file would); one provider for all.
+      const fileChoices = filePrompts.map((p) => {
+        const c = chooseProfile(p, adHoc, { ...(o.provider || o['base-url'] ? { providerId: o.provider ?? 'custom' } : {}) });
+        if ('error' in c) throw new CliUsageError(`${p.path}: ${c.error}`);
+        return c;
+      });
+      choices.push(...fileChoices);
+      try { arms = fileArms(filePrompts, fileChoices.map((c) => c.model)); } catch (e) { throw new CliUsageError((e as Error).message); }
+    } else if (o.sweep !== undefined) {
+      const sweep = parseSweep(o.sweep);
+      if ('error' in sweep) throw new CliUsageError(`--sweep: ${sweep.error}`);
+      const c = pick({});
+      choices.push(c);
+      arms = sweepArms(prompt, sweep, c.model);
+    } else if (models) {
       if (models.length < 2 || new Set(models).size !== models.length) throw new CliUsageError('--models needs at least two different model ids');
-      arms = models.map((m) => { choices.push(pick({ model: m })); return { name: m, promptVariant: null, model: m }; });
+      for (const m of models) choices.push(pick({ model: m }));
+      arms = modelArms(prompt, models);
     } else {
       const names = list(o.variants) ?? prompt.variants.map((v) => v.name);
       for (const n of names) if (!prompt.variants.some((v) => v.name === n)) throw new CliUsageError(`unknown variant "${n}" (variants: ${prompt.variants.map((v) => v.name).join(', ') || 'none'})`);
       if (names.length < 2 || new Set(names).size !== names.length) throw new CliUsageError(`compare needs at least two variants: the file's variants: key or --models m1,m2 (file has ${prompt.variants.length})`);
-      arms = names.map((n) => { const c = pick({ variant: n }); choices.push(c); return { name: n, promptVariant: n, model: c.model }; });
+      const byName = new Map(names.map((n) => { const c = pick({ variant: n }); choices.push(c); return [n, c.model] as const; }));
+      arms = variantArms(prompt, names, (n) => byName.get(n)!);
     }
     const profile0 = choices[0]!.profile;
     if (choices.some((c) => c.profile.id !== profile0.id)) throw new CliUsageError(`the variants use different providers (${[...new Set(choices.map((c) => c.profile.id))].join(', ')}): not supported yet`);
@@ -235,14 +261,14 @@ export async function compareMain(sub: 'compare' | 'compare-periods', argv: stri
     }
 
     const rows = await collect(o.dataset ? readDataset(path.resolve(o.dataset)) : loadTestCases(prompt));
-    const rendered = await renderArms(prompt, rows, arms);
+    const rendered = await renderArms(prompt, rows, arms, new Map(filePrompts.map((p) => [p.path, p])));
     for (const s of rendered.skipped) err.write(`${o.dataset ?? positionals[0]}: ${s} (left out for every variant)\n`);
     const past = pastFacts(await store.metricSamples({ promptId, limit: 5000 }));
     const advice = adviseSampleSize({ design, variants: arms.length, datasetCases: rendered.caseIds.length, repeat, concurrency, past, ...(effectSize !== undefined ? { effectSize } : {}), ...(minDifference !== undefined ? { minDifference } : {}) });
     const expJson = (x: ExperimentRow) => ({ id: x.id, promptId: x.name, design: x.design, seed: x.seed, status: x.status, variants: x.variants, createdAt: new Date(x.createdAt).toISOString() });
     if (!o.json) err.write(`experiment ${experiment.id} · ${promptId} · ${design} · seed ${seed} · ${arms.map((a) => `${a.name}${a.promptVariant && a.model ? ` (${a.model})` : ''}`).join(' vs ')}\n${formatAdvice(advice)}\n`);
     if (o['dry-run']) {
-      if (o.json) out.write(JSON.stringify({ schema: EXP_SCHEMA, experiment: expJson(experiment), advisor: advice, run: null, skipped: rendered.skipped, samples: {}, skippedMetrics: [], comparison: null }) + '\n');
+      if (o.json) out.write(JSON.stringify({ schema: EXP_SCHEMA, experiment: expJson(experiment), advisor: advice, run: null, skipped: rendered.skipped, samples: {}, skippedMetrics: [], comparison: null, distributions: [], latencyCost: [] }) + '\n');
       return 0;
     }
     if (!rendered.caseIds.length) throw new CliUsageError('no test case renders under every variant');

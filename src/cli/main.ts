@@ -11,6 +11,8 @@ import { CliUsageError, runCommand } from './runCommand';
 import { SCORE_HELP, scoreCommand } from './scoreCommand';
 import { STATS_HELP, statsCommand } from './statsCommand';
 import { MAINTENANCE_HELP, maintenanceMain } from './maintenanceCommand';
+import { HEALTH_HELP, healthMain } from './healthCommand';
+import { ANALYTICS_HELP, analyticsMain } from './analyticsCommand';
 import { archiveHistory } from '../core/store/archive';
 
 const HELP = `promptlab — Prompt Lab from the command line (same database as the VS Code extension)
@@ -51,6 +53,11 @@ Commands:
       --until ISO           Created before this time
       --success true|false  Only succeeded / failed executions
       --tag T               Only executions with this tag
+      --experiment ID / --variant NAME / --run-id ID   Only this experiment / variant / run
+      --provider ID / --model M      Only this provider profile / model
+      --prompt-version HASH Only executions of this prompt file version (content hash)
+      --quality-min Q / --quality-max Q   Quality score at least / at most Q (0-1; unscored never match)
+      --cache-hit true|false  Only responses served from the cache / only the others
       --archive FILE        Read an archive file (<db>/archive/YYYY-MM.sqlite) instead
   export --format jsonl|csv|json|md|html
                             Export executions. jsonl is lossless ('import' reads it back);
@@ -70,6 +77,8 @@ Commands:
   info                      Database location, counts, snapshot and journal sizes.
   compact                   Fold journals into a new snapshot now.
   ${MAINTENANCE_HELP}
+  ${HEALTH_HELP}
+  ${ANALYTICS_HELP}
 
 Options for every command:
   --db PATH                 Database folder (default: $PROMPTLAB_DB, else the extension's
@@ -119,6 +128,18 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       openStore: (dir) => LocalStore.open({ dir, sanitizer: new Sanitizer(), compactEveryRows: 5000, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) }),
     }, out, err);
   }
+  if (sub === 'health') {
+    return healthMain(argv.filter((_, i) => i !== argv.indexOf(sub)), {
+      defaultDbDir: defaultDbDir(),
+      openStore: (dir) => LocalStore.open({ dir, sanitizer: new Sanitizer(), compactEveryRows: 5000, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) }),
+    }, out, err);
+  }
+  if (sub === 'analytics') {
+    return analyticsMain(argv.filter((_, i) => i !== argv.indexOf(sub)), {
+      defaultDbDir: defaultDbDir(),
+      openStore: (dir) => LocalStore.open({ dir, sanitizer: new Sanitizer(), compactEveryRows: 5000, onProblem: (p) => err.write(`promptlab: database ${p.kind} ${p.file}: ${p.message}${p.quarantinedAs ? ` (moved to ${p.quarantinedAs})` : ''}\n`) }),
+    }, out, err);
+  }
   if (sub === 'backup' || sub === 'cleanup') {
     return maintenanceMain(sub, argv.filter((_, i) => i !== argv.indexOf(sub)), {
       defaultDbDir: defaultDbDir(),
@@ -138,6 +159,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         concurrency: { type: 'string' }, repeat: { type: 'string' }, timeout: { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
         'judge-provider': { type: 'string' }, 'judge-model': { type: 'string' }, 'judge-repeats': { type: 'string' },
         archive: { type: 'string' },
+        'run-id': { type: 'string' }, 'prompt-version': { type: 'string' }, 'quality-min': { type: 'string' }, 'quality-max': { type: 'string' }, 'cache-hit': { type: 'string' },
         'allow-endpoint': { type: 'string', multiple: true },
       },
     });
@@ -166,6 +188,18 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       const since = parseDate('since', o.since), until = parseDate('until', o.until);
       if (since !== undefined) filter.since = since;
       if (until !== undefined) filter.until = until;
+      // The history panel's other filters, same names as the store's.
+      if (o['cache-hit'] !== undefined && o['cache-hit'] !== 'true' && o['cache-hit'] !== 'false') throw new UsageError('--cache-hit must be true or false');
+      const quality = (flag: string, v: string | undefined) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!v.trim() || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${flag} must be a number from 0 to 1`);
+        return n;
+      };
+      const qMin = quality('quality-min', o['quality-min']), qMax = quality('quality-max', o['quality-max']);
+      Object.assign(filter, o.experiment ? { experimentId: o.experiment } : {}, o.provider ? { provider: o.provider } : {}, o.model ? { model: o.model } : {},
+        o.variant ? { variant: o.variant } : {}, o['run-id'] ? { runId: o['run-id'] } : {}, o['prompt-version'] ? { promptVersion: o['prompt-version'] } : {},
+        qMin !== undefined ? { qualityMin: qMin } : {}, qMax !== undefined ? { qualityMax: qMax } : {}, o['cache-hit'] ? { cacheHit: o['cache-hit'] === 'true' } : {});
     }
     const int = (flag: string, v: string | undefined, min: number, max: number) => {
       if (v === undefined) return undefined;

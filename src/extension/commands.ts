@@ -10,12 +10,15 @@ import type { ExportFormat, ExportRequest } from '../core/export';
 import { Commands, MaintenanceSettings, SettingsSection } from './constants';
 import type { Log } from './log';
 import { HistoryPanel } from './panels/historyPanel';
+import { TreeViews } from './treeViews';
 import { QualityPanel } from './panels/qualityPanel';
+import { DashboardPanel } from './panels/dashboardPanel';
+import type { HealthSource } from './panels/dashboardPanel';
 import { ResultsPanel } from './panels/resultsPanel';
 import type { CompareController } from './compareController';
 import type { RunController } from './runController';
 
-export interface CommandDeps { extensionUri: vscode.Uri; store: PromptLabStore; log: Log; sanitizer: Sanitizer; runs: RunController; compare?: CompareController }
+export interface CommandDeps { extensionUri: vscode.Uri; store: PromptLabStore; log: Log; sanitizer: Sanitizer; runs: RunController; compare?: CompareController; health?: HealthSource }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
   const { store, log } = deps;
@@ -39,7 +42,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   });
   reg(Commands.showResults, () => ResultsPanel.show(deps));
   reg(Commands.showQuality, () => QualityPanel.show(deps));
+  reg(Commands.showDashboard, () => DashboardPanel.show(deps));
   reg(Commands.compareVariants, (a?: unknown) => deps.compare?.compare(a));
+  reg(Commands.compareTimePeriods, (a?: unknown) => deps.compare?.compareTimePeriods(a));
+  reg(Commands.openExperiment, (a?: unknown) => deps.compare?.openExperiment(a));
 
   reg(Commands.importExecutions, async (arg?: unknown) => {
     const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Prompt Lab JSONL': ['jsonl'] }, openLabel: 'Import' }))?.[0];
@@ -64,6 +70,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     else void vscode.window.showInformationMessage(`Prompt Lab: ${msg}`);
     HistoryPanel.instance?.notifyChanged();
     QualityPanel.instance?.notifyChanged();
+    DashboardPanel.instance?.notifyChanged();
+    TreeViews.instance?.changed();
     return report;
   });
 
@@ -102,7 +110,7 @@ function registerMaintenance(context: vscode.ExtensionContext, deps: CommandDeps
     void vscode.window.showErrorMessage(`Prompt Lab: ${msg}`, 'Show Logs').then((c) => { if (c) log.show(); });
     return undefined;
   };
-  const refresh = () => { HistoryPanel.instance?.notifyChanged(); QualityPanel.instance?.notifyChanged(); };
+  const refresh = () => { HistoryPanel.instance?.notifyChanged(); QualityPanel.instance?.notifyChanged(); DashboardPanel.instance?.notifyChanged(); };
   const backupsDir = path.join(store.dir, 'backups');
   const stamp = () => new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
 

@@ -29,8 +29,25 @@ export const settingsSchema = z.object({
   judgeProvider: z.string().default(''),
   judgeModel: z.string().default(''),
   judgeRepeats: z.number().int().min(1).max(10).default(1),
+  healthIntervalSeconds: z.number().min(0).max(86_400).default(60),
+  healthWindowMinutes: z.number().min(1).max(10_080).default(60),
+  healthMinSamples: z.number().int().min(1).default(20),
+  healthErrorRateThreshold: z.number().min(0).max(1).default(0.05),
+  healthP95LatencyMsThreshold: z.number().positive().default(5000),
+  healthQualityThreshold: z.number().min(0).max(1).default(0.7),
+  healthDbSizeWarnMB: z.number().positive().default(300),
 });
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** Settings whose key in package.json differs from the schema field (for the warning text). */
+const SETTING_KEYS: Partial<Record<keyof Settings, string>> = {
+  extraPatterns: 'sanitize.extraPatterns', ftsWindow: 'store.ftsWindow', maxAttempts: 'retry.maxAttempts',
+  breakerFailureThreshold: 'circuitBreaker.failureThreshold', breakerRecoverySeconds: 'circuitBreaker.recoveryTimeoutSeconds',
+  judgeProvider: 'judge.provider', judgeModel: 'judge.model', judgeRepeats: 'judge.repeats',
+  healthIntervalSeconds: 'health.intervalSeconds', healthWindowMinutes: 'health.windowMinutes', healthMinSamples: 'health.minSamples',
+  healthErrorRateThreshold: 'health.errorRateThreshold', healthP95LatencyMsThreshold: 'health.p95LatencyMsThreshold',
+  healthQualityThreshold: 'health.qualityThreshold', healthDbSizeWarnMB: 'health.dbSizeWarnMB',
+};
 
 export function readSettings(warn: (message: string) => void): Settings {
   const c = vscode.workspace.getConfiguration(SettingsSection);
@@ -51,10 +68,20 @@ export function readSettings(warn: (message: string) => void): Settings {
     judgeProvider: c.get('judge.provider'),
     judgeModel: c.get('judge.model'),
     judgeRepeats: c.get('judge.repeats'),
+    healthIntervalSeconds: c.get('health.intervalSeconds'),
+    healthWindowMinutes: c.get('health.windowMinutes'),
+    healthMinSamples: c.get('health.minSamples'),
+    healthErrorRateThreshold: c.get('health.errorRateThreshold'),
+    healthP95LatencyMsThreshold: c.get('health.p95LatencyMsThreshold'),
+    healthQualityThreshold: c.get('health.qualityThreshold'),
+    healthDbSizeWarnMB: c.get('health.dbSizeWarnMB'),
   };
   const parsed = settingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) warn(`Setting promptLab.${issue.path.join('.')} is invalid (${issue.message}); using the default.`);
+  for (const issue of parsed.error.issues) {
+    const [key, ...rest] = issue.path.map(String);
+    warn(`Setting promptLab.${[SETTING_KEYS[key as keyof Settings] ?? key, ...rest].join('.')} is invalid (${issue.message}); using the default.`);
+  }
   const fallback = settingsSchema.parse({});
   for (const key of Object.keys(fallback) as Array<keyof Settings>) {
     const one = settingsSchema.shape[key].safeParse(raw[key]);

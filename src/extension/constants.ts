@@ -15,13 +15,25 @@ export const Commands = {
   resetEndpointApprovals: 'promptLab.resetEndpointApprovals',
   showResults: 'promptLab.showResults',
   showQuality: 'promptLab.showQuality',
+  showHealth: 'promptLab.showHealth',
+  checkHealth: 'promptLab.checkHealth',
   compareVariants: 'promptLab.compareVariants',
+  compareTimePeriods: 'promptLab.compareTimePeriods',
+  openExperiment: 'promptLab.openExperiment',
   createBackup: 'promptLab.createBackup',
   restoreBackup: 'promptLab.restoreBackup',
   optimizeDatabase: 'promptLab.optimizeDatabase',
+  showDashboard: 'promptLab.showDashboard',
+  /** Tree views: history filtered to `{runId}` or `{experimentId}`, refresh, an experiment's comparison. */
+  showHistoryFor: 'promptLab.showHistoryFor',
+  refreshTreeViews: 'promptLab.refreshTreeViews',
+  openExperimentComparison: 'promptLab.openExperimentComparison',
 } as const;
 
-export const ViewTypes = { history: 'promptLab.history', results: 'promptLab.results', quality: 'promptLab.quality', compare: 'promptLab.compare' } as const;
+/** Views in the Prompt Lab activity-bar container (package.json contributes.views.promptLab). */
+export const Views = { container: 'promptLab', runs: 'promptLab.runs', experiments: 'promptLab.experiments' } as const;
+
+export const ViewTypes = { history: 'promptLab.history', results: 'promptLab.results', quality: 'promptLab.quality', compare: 'promptLab.compare', dashboard: 'promptLab.dashboard', health: 'promptLab.health' } as const;
 
 export const SettingsSection = 'promptLab';
 

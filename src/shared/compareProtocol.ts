@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Advice } from '../core/compare/advisor';
+import type { LatencyCost, MetricDistribution } from '../core/compare/distributions';
 import type { CompareResult } from '../core/stats/compareTypes';
 
 /*
@@ -12,7 +13,16 @@ import type { CompareResult } from '../core/stats/compareTypes';
 
 export type CompareStatus = 'running' | 'finished' | 'cancelled' | 'failed';
 
-export interface CompareArmInfo { name: string; promptVariant: string | null; model: string }
+/** An arm as stored with the experiment (src/core/compare/runExperiment.ts VariantArm). */
+export interface CompareArmInfo {
+  name: string;
+  promptVariant: string | null;
+  model: string;
+  /** The prompt file the arm renders; absent for time periods and experiments stored before. */
+  file?: string;
+  promptHash?: string;
+  parameters?: Record<string, unknown>;
+}
 
 export interface CompareExperimentInfo {
   id: string;
@@ -26,6 +36,8 @@ export interface CompareExperimentInfo {
   /** The first arm is the control. */
   variants: CompareArmInfo[];
   createdAt: number;
+  /** A designed experiment, or logged executions of two date ranges (no design, seed or repeats). */
+  kind?: 'experiment' | 'periods';
 }
 
 /** Outputs kept per case are cut to this many characters. */
@@ -52,6 +64,8 @@ export interface CompareAnalysis {
   samples: Record<string, { executions: number; failed: number; cases: number }>;
   skippedMetrics: Array<{ name: string; reason: string }>;
   comparison: CompareResult | null;
+  distributions: MetricDistribution[];
+  latencyCost: LatencyCost[];
 }
 
 export interface CompareProgress { done: number; total: number }
@@ -72,11 +86,14 @@ export type HostToWebview =
   | { type: 'snapshot'; snapshot: CompareSnapshot | null }
   | { type: 'outputs'; outputs: CompareCaseOutput[]; progress: CompareProgress }
   | { type: 'status'; status: CompareStatus; progress: CompareProgress }
-  | { type: 'analysis'; status: CompareStatus; analysis: CompareAnalysis };
+  | { type: 'analysis'; status: CompareStatus; analysis: CompareAnalysis }
+  | { type: 'promoted'; variant: string; ok: boolean; message: string };
 
 export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), experimentId: z.string().min(1).max(200).nullable() }),
   z.object({ type: z.literal('cancel') }),
+  /** "Promote variant": the host confirms with a modal, then edits the prompt file. */
+  z.object({ type: z.literal('promote'), variant: z.string().min(1).max(500) }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 

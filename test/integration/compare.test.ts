@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CompareOutcome } from '../../src/extension/compareController';
 import type { PromptLabApi } from '../../src/extension/main';
-import type { HostToWebview } from '../../src/shared/compareProtocol';
+import type { CompareAnalysis, HostToWebview } from '../../src/shared/compareProtocol';
 import { startOpenAIServer } from '../unit/helpers/fakeServers';
 import { waitFor } from './waitFor';
 
@@ -12,6 +12,7 @@ interface DomFrame {
   url: string; injected: boolean; hasCompare?: boolean; compareTitle?: string | null; compareMeta?: string | null; compareProgress?: string | null;
   compareStats?: string; compareRecommendation?: string | null; compareRowCount?: number; compareRows?: string[][]; compareDiffSpans?: number;
   compareRowsStatus?: string | null; compareCspLast?: string | null; cspViolations?: number;
+  testIds?: Record<string, string>; canvasCount?: number; canvasDrawn?: number;
 }
 interface Dom { frames: DomFrame[]; injectedAnywhere?: boolean; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
@@ -153,5 +154,92 @@ suite('Compare variants', () => {
     await act('#filter-differ');
     await waitFor('only differing rows (all six differ)', 15_000, () => compareFrame((f) => f.compareRowCount === 6 && /6 of 6/.test(f.compareRowsStatus ?? '')));
     await act('#filter-differ');
+  });
+
+  test('the panel draws distribution, latency and cost charts with text alternatives, and offers Promote on the variant only', async function () {
+    if (!domFile) this.skip();
+    this.timeout(30_000);
+    const frame = await waitFor('the compare charts drawn', 20_000,
+      () => compareFrame((f) => 'compare-chart-tokens_out' in (f.testIds ?? {}) && 'compare-chart-latency' in (f.testIds ?? {}) && (f.canvasDrawn ?? 0) >= 3), () => last.slice(0, 2000));
+    const ids = frame.testIds!;
+    for (const id of ['compare-charts', 'compare-distributions', 'compare-chart-tokens_out', 'compare-chart-quality', 'compare-chart-success', 'compare-latency-cost', 'compare-chart-latency', 'compare-chart-cost']) assert.ok(id in ids, `missing ${id}: ${Object.keys(ids).join(', ')}`);
+    // The canvas' fallback text is the chart's summary (its aria-label): numbers per variant.
+    assert.match(ids['compare-chart-tokens_out']!, /plain \(n 6, mean 12\.5\)/);
+    assert.match(ids['compare-chart-success']!, /plain: 100\.0% \(6 \/ 6\)/);
+    assert.equal(frame.canvasCount, frame.canvasDrawn, 'every chart canvas has a size (chart.js drew it)');
+    assert.match(ids['compare-charts']!, /Data table/);
+    assert.ok('promote-fancy' in ids, 'a Promote button for the variant');
+    assert.ok(!('promote-plain' in ids), 'no Promote button for the control');
+    assert.equal(frame.cspViolations, 0);
+  });
+
+  test('Promote applies the variant to the prompt file as one undoable edit, and refuses once the file changed', async function () {
+    this.timeout(30_000);
+    const panel = api.comparePanel()!;
+    const info = panel.state!.experiment;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const original = doc.getText();
+    const r = await api.compare.promote(info, 'fancy', { skipConfirm: true });
+    assert.ok(r.ok, r.message);
+    const promoted = doc.getText();
+    assert.match(promoted, /^messages:\n  - role: system\n    content: "Answer at length\. \[arm:fancy\]"\n/m);
+    assert.ok(!/^ {4}content: "Answer briefly/m.test(promoted), 'the control\'s system message is replaced');
+    assert.ok(promoted.endsWith(original.slice(original.indexOf('variants:'))), 'variants and testData are untouched');
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('undo to restore the file', 5000, () => (doc.getText() === original ? true : undefined));
+    assert.equal((await api.compare.promote(info, 'plain', { skipConfirm: true })).ok, false, 'the control cannot be promoted');
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), '# edited after the experiment\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const refused = await api.compare.promote(info, 'fancy', { skipConfirm: true });
+    assert.equal(refused.ok, false);
+    assert.match(refused.message, /changed since experiment .* prompt hash differs/);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('undo of the comment', 5000, () => (doc.getText() === original ? true : undefined));
+    await doc.save();
+  });
+
+  test('a parameter sweep compares temperature 0 and 0.7 through the same core', async function () {
+    this.timeout(60_000);
+    const before = server.requests.length;
+    const sweep = await vscode.commands.executeCommand<CompareOutcome | undefined>('promptLab.compareVariants', { uri, sweep: 'temperature=0,0.7', design: 'paired', seed: 7, skipConfirm: true });
+    assert.ok(sweep, 'the sweep returned nothing (see the Prompt Lab log)');
+    assert.equal(sweep.status, 'finished');
+    assert.equal(sweep.summary.total, 12);
+    const temps = server.requests.slice(before).map((q) => (q.body as { temperature?: number }).temperature);
+    assert.deepEqual([...temps].sort(), [0, 0, 0, 0, 0, 0, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]);
+    assert.deepEqual(Object.keys(sweep.analysis.samples), ['temperature=0', 'temperature=0.7']);
+    const [exp] = await api.store.experiments(sweep.experimentId);
+    assert.deepEqual((exp!.variants as Array<{ parameters?: unknown }>).map((v) => v.parameters), [{ temperature: 0 }, { temperature: 0.7 }]);
+  });
+
+  test('Open Experiment reopens a stored experiment from its samples', async function () {
+    this.timeout(30_000);
+    const id = await vscode.commands.executeCommand<string | undefined>('promptLab.openExperiment', outcome!.experimentId);
+    assert.equal(id, outcome!.experimentId);
+    const state = api.comparePanel()!.state!;
+    assert.equal(state.experiment.id, outcome!.experimentId);
+    assert.deepEqual(state.experiment.variants.map((v) => v.name), ['plain', 'fancy']);
+    assert.match(state.note ?? '', /Reopened/);
+    const tokens = state.analysis?.comparison?.metrics.find((m) => m.name === 'tokens_out');
+    assert.equal(tokens?.comparisons[0]?.verdict, 'worse', 'same verdict as when it ran');
+    assert.equal(await vscode.commands.executeCommand('promptLab.openExperiment', 'exp-does-not-exist'), undefined);
+  });
+
+  test('Compare Time Periods compares logged executions of two date ranges in the panel', async function () {
+    this.timeout(30_000);
+    const today = new Date().toISOString().slice(0, 10);
+    const analysis = await vscode.commands.executeCommand<CompareAnalysis | undefined>('promptLab.compareTimePeriods', { promptId: 'compare-itest', a: '2020-01-01..2020-01-07', b: `${today}..${today}` });
+    assert.ok(analysis);
+    const names = Object.keys(analysis.samples);
+    assert.deepEqual(names, ['2020-01-01..2020-01-07', `${today}..${today}`]);
+    assert.equal(analysis.samples[names[0]!]!.executions, 0);
+    assert.ok(analysis.samples[names[1]!]!.executions >= 24, JSON.stringify(analysis.samples));
+    assert.ok(analysis.skippedMetrics.some((m) => m.name === 'quality' && /at least 2/.test(m.reason)), 'an empty period is reported, not compared');
+    const state = api.comparePanel()!.state!;
+    assert.equal(state.experiment.kind, 'periods');
+    const bad = await vscode.commands.executeCommand('promptLab.compareTimePeriods', { promptId: 'compare-itest', a: '2020-02-30', b: `${today}..${today}` });
+    assert.equal(bad, undefined);
   });
 });

@@ -141,7 +141,7 @@ describe('promptlab compare', () => {
   });
 
   for (const [args, reason] of [
-    [['compare'], /exactly one prompt FILE/],
+    [['compare'], /needs a prompt FILE/],
     [['compare', 'x.prompt.yml', '--paired', '--unpaired'], /exclude each other/],
     [['compare', 'x.prompt.yml', '--repeat', '0'], /--repeat must be an integer/],
     [['compare', 'x.prompt.yml', '--bogus'], /Unknown option/],

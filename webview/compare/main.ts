@@ -1,7 +1,9 @@
 import type { CompareAnalysis, CompareCaseOutput, CompareSnapshot, CompareStatus, CompareViewState, HostToWebview } from '../../src/shared/compareProtocol';
 import type { MetricResult, VariantComparison } from '../../src/core/stats/compareTypes';
 import { wordDiff } from '../../src/shared/wordDiff';
+import { onThemeChange } from '../common/theme';
 import { connect, el } from '../common/vscodeApi';
+import { renderCharts } from './charts';
 import { num, pValue, percent, signed } from './format';
 
 /*
@@ -45,8 +47,11 @@ const meta = el('p', { id: 'compare-meta', class: 'muted' });
 const progress = el('p', { id: 'compare-progress', role: 'status' }, 'Waiting for a comparison…');
 const note = el('p', { id: 'compare-note', class: 'muted', hidden: '' });
 const advisor = el('details', { id: 'compare-advisor', hidden: '' });
+const promoteBar = el('div', { class: 'toolbar', id: 'compare-promote', hidden: '' });
+const promoteStatus = el('p', { id: 'compare-promote-status', 'data-testid': 'compare-promote-status', role: 'status', hidden: '' });
 const recommendation = el('p', { id: 'compare-recommendation', class: 'recommendation', hidden: '' });
 const stats = el('div', { id: 'compare-stats', class: 'stat-grid' });
+const chartsSection = el('section', { class: 'panel-section', id: 'compare-charts', 'data-testid': 'compare-charts', 'aria-labelledby': 'charts-title', hidden: '' });
 const onlyDiff = el('input', { type: 'checkbox', id: 'filter-differ' });
 const failures = el('input', { type: 'checkbox', id: 'filter-failures' });
 const rowsStatus = el('span', { id: 'rows-status', class: 'muted' });
@@ -67,9 +72,12 @@ const casesSection = el('section', { class: 'panel-section', 'aria-labelledby': 
 onlyDiff.checked = view.onlyDiffering;
 failures.checked = view.failuresOnly;
 app.replaceChildren(
-  el('div', { class: 'toolbar', id: 'compare' }, title, cancel), meta, progress, note, advisor,
+  el('div', { class: 'toolbar', id: 'compare' }, title, cancel), meta, progress, note, promoteBar, promoteStatus, advisor,
   el('section', { class: 'panel-section', 'aria-labelledby': 'stats-title' }, el('h2', { id: 'stats-title' }, 'Statistics'), recommendation, stats),
+  chartsSection,
   casesSection);
+// Canvas colours are read from the theme when drawn: redraw when it changes.
+onThemeChange(() => { if (snap?.analysis) drawCharts(snap.analysis); });
 app.setAttribute('aria-busy', 'false');
 
 cancel.addEventListener('click', () => { host.post({ type: 'cancel' }); cancel.disabled = true; });
@@ -105,6 +113,12 @@ function onMessage(m: HostToWebview): void {
       snap.progress = m.progress;
       renderHeader();
       break;
+    case 'promoted':
+      promoteStatus.hidden = false;
+      promoteStatus.className = m.ok ? '' : 'warning';
+      promoteStatus.textContent = m.message;
+      for (const b of document.querySelectorAll<HTMLButtonElement>('button.promote')) b.disabled = false;
+      break;
     case 'analysis':
       if (!snap) return;
       snap.experiment.status = m.status;
@@ -131,10 +145,36 @@ function scheduleRows(): void {
   requestAnimationFrame(() => { rowsScheduled = false; renderRows(); });
 }
 
+/** Asks the host to promote an arm (it confirms with a modal first). */
+function promote(variant: string): void {
+  for (const b of document.querySelectorAll<HTMLButtonElement>('button.promote')) b.disabled = true;
+  promoteStatus.hidden = false;
+  promoteStatus.className = 'muted';
+  promoteStatus.textContent = `Promote ${variant}: confirm in the dialog…`;
+  host.post({ type: 'promote', variant });
+}
+
+function promoteButton(variant: string): HTMLButtonElement {
+  const b = el('button', { type: 'button', class: 'promote', 'data-testid': `promote-${variant}`, title: `Apply ${variant}'s messages and parameters to the prompt file (one undoable edit)` }, `Promote ${variant}…`);
+  b.addEventListener('click', () => promote(variant));
+  return b;
+}
+
+/** One button per arm but the control, when the arms come from a prompt file (not for time periods). */
+function renderPromote(): void {
+  const x = snap?.experiment;
+  const arms = x && x.kind !== 'periods' ? x.variants.slice(1).filter((v) => v.file) : [];
+  promoteBar.hidden = !arms.length;
+  promoteBar.replaceChildren(...(arms.length ? [el('span', { class: 'muted' }, 'Make a variant the file\'s prompt:'), ...arms.map((v) => promoteButton(v.name))] : []));
+  promoteStatus.hidden = true;
+  promoteStatus.textContent = '';
+}
+
 function renderAll(): void {
   renderHeader();
+  renderPromote();
   renderAdvisor();
-  if (snap?.analysis) renderStats(snap.analysis); else { stats.replaceChildren(); recommendation.hidden = true; }
+  if (snap?.analysis) renderStats(snap.analysis); else { stats.replaceChildren(); recommendation.hidden = true; chartsSection.hidden = true; chartsSection.replaceChildren(); }
   renderRows();
 }
 
@@ -150,6 +190,14 @@ function renderHeader(): void {
   }
   const x = snap.experiment;
   title.textContent = `${x.title}: ${x.variants.map((v) => v.name).join(' vs ')}`;
+  if (x.kind === 'periods') {
+    meta.textContent = `Logged executions · control ${x.variants[0]?.name ?? '?'} · unpaired, every execution its own unit`;
+    progress.textContent = `${snap.progress.total} execution(s) in the two periods.`;
+    cancel.hidden = true;
+    note.hidden = !snap.note;
+    note.textContent = snap.note ?? '';
+    return;
+  }
   meta.textContent = `Experiment ${x.id} · ${x.design} · seed ${x.seed} · repeat ${x.repeat} · ${STATUS_TEXT[x.status]} · control ${x.variants[0]?.name ?? '?'}`
     + (x.variants.some((v) => v.model) ? ` · models ${x.variants.map((v) => `${v.name}: ${v.model || 'default'}`).join(', ')}` : '');
   const p = snap.progress;
@@ -188,6 +236,14 @@ function renderStats(a: CompareAnalysis): void {
   const cards = (c?.metrics ?? []).map(metricCard);
   const skipped = a.skippedMetrics.map((s) => el('div', { class: 'stat-card skipped', 'data-metric': s.name }, el('h3', {}, s.name), el('p', { class: 'muted' }, `Not compared: ${s.reason}.`)));
   stats.replaceChildren(samples, ...cards, ...skipped);
+  drawCharts(a);
+}
+
+function drawCharts(a: CompareAnalysis): void {
+  chartsSection.hidden = false;
+  // An analysis from an older host may lack the chart data: say so instead of drawing nothing.
+  if (!a.distributions || !a.latencyCost) { chartsSection.replaceChildren(el('p', { class: 'muted' }, 'Charts not available for this analysis.')); return; }
+  renderCharts(chartsSection, a.distributions, a.latencyCost);
 }
 
 function metricCard(m: MetricResult): HTMLElement {
@@ -245,7 +301,8 @@ function renderRows(): void {
   }
   const variants = snap.experiment.variants.map((v) => v.name);
   const control = variants[0]!;
-  thead.replaceChildren(el('tr', {}, el('th', { scope: 'col' }, 'Test case'), ...variants.map((v, i) => el('th', { scope: 'col' }, i === 0 ? `${v} (control)` : v))));
+  const promotable = new Set(snap.experiment.kind !== 'periods' ? snap.experiment.variants.slice(1).filter((v) => v.file).map((v) => v.name) : []);
+  thead.replaceChildren(el('tr', {}, el('th', { scope: 'col' }, 'Test case'), ...variants.map((v, i) => el('th', { scope: 'col' }, i === 0 ? `${v} (control)` : v, ...(promotable.has(v) ? [' ', promoteButton(v)] : [])))));
   const ids = snap.caseIds.filter((id) => {
     const byVariant = outputs.get(id);
     if (view.failuresOnly && !isFailure(byVariant)) return false;

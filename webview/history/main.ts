@@ -1,138 +1,178 @@
-import type { HistoryDetail, HistoryPageData, HistoryRow, HistoryViewFilter, HistoryViewState, HostToWebview } from '../../src/shared/historyProtocol';
+import type { ActionResult, DetailAction, HistoryCursorData, HistoryDetail, HistoryPageData, HistoryViewFilter, HistoryViewState, HostToWebview } from '../../src/shared/historyProtocol';
+import { historyViewStateSchema, isFiltered } from '../../src/shared/historyProtocol';
 import { connect, el } from '../common/vscodeApi';
+import { compareNodes, detailNodes } from './detailView';
+import { FilterBar, describeFilter } from './filterBar';
+import { PagedRows } from './pagedRows';
+import { VirtualTable } from './virtualTable';
 
 /*
- * History panel: newest executions first, fetched page by page (keyset cursor from the
- * host), filters kept in webview state so a reload restores them. Every string from the
- * database is set as text, never as HTML.
+ * History panel: newest executions first, fetched page by page by keyset cursor as the user
+ * scrolls, shown in a virtualized table. Filters, the selected execution and the two ticked
+ * for comparison are kept in webview state (view state only, never data), so a reload or a
+ * hidden-and-shown panel restores them. Every string from the database is set as text.
  */
 const host = connect<HistoryViewState, HostToWebview>((m) => {
-  if (m.type === 'init') { dataLocation = m.dataLocation; void reload(); }
-  else if (m.type === 'changed') void reload();
-  else if (m.type === 'showDetail') void showDetail(m.id).then(() => detail.scrollIntoView({ block: 'start' }));
+  if (m.type === 'init') {
+    dataLocation = m.dataLocation;
+    if (m.filter) { filter = m.filter; bar.write(filter); saveState(); }
+    restart();
+  } else if (m.type === 'setFilter') {
+    filter = m.filter;
+    bar.write(filter);
+    saveState();
+    restart();
+  } else if (m.type === 'changed') {
+    // Rows are prepended at the top: reload when the user is there, else say so and keep the place.
+    if (table.nearTop) restart(); else { stale = true; updateSummary(); }
+  } else if (m.type === 'showDetail') void showDetail(m.id).then(() => detail.scrollIntoView({ block: 'start' }));
 });
 
-const saved = host.api.getState();
-let filter: HistoryViewFilter = saved?.filter ?? {};
-let selectedId: string | null = saved?.selectedId ?? null;
-let rows: HistoryRow[] = [];
-let next: HistoryPageData['next'] = null;
-let total = 0;
+const saved = historyViewStateSchema.safeParse(host.api.getState());
+let filter: HistoryViewFilter = saved.success ? saved.data.filter : {};
+let selectedId: string | null = saved.success ? saved.data.selectedId : null;
+let compareIds: string[] = saved.success ? saved.data.compareIds ?? [] : [];
 let dataLocation = '';
-let generation = 0;
+let stale = false;
+let shown: { from: number; to: number } = { from: 0, to: 0 };
 
 const app = document.getElementById('app')!;
-const search = el('input', { type: 'search', id: 'search', placeholder: 'Search prompts and responses', 'aria-label': 'Search prompts and responses' });
-const status = el('select', { id: 'status', 'aria-label': 'Status filter' }, el('option', { value: '' }, 'All'), el('option', { value: 'true' }, 'Succeeded'), el('option', { value: 'false' }, 'Failed'));
-const refresh = el('button', { id: 'refresh', type: 'button', title: 'Refresh' }, 'Refresh');
+app.setAttribute('data-panel', 'history');
+const bar = new FilterBar();
+bar.write(filter);
+const refresh = el('button', { id: 'refresh', type: 'button', title: 'Query the database again' }, 'Refresh');
+const clear = el('button', { id: 'clear-filters', type: 'button', title: 'Remove every filter' }, 'Clear filters');
 const exportButton = el('button', { id: 'export', type: 'button', title: 'Export the executions this filter shows (CSV, JSON, JSONL, Markdown or HTML)' }, 'Export…');
-const summary = el('p', { id: 'summary', class: 'muted', role: 'status' });
-const tbody = el('tbody', { id: 'rows' });
-const table = el('table', { id: 'history', 'aria-label': 'Executions' },
-  el('thead', {}, el('tr', {}, ...['Time', 'Prompt', 'Model', 'Status', 'Latency', 'Tokens', 'Quality', 'Response'].map((h) => el('th', { scope: 'col' }, h)))), tbody);
-const more = el('button', { id: 'more', type: 'button' }, 'Load more');
-const detail = el('section', { id: 'detail', 'aria-live': 'polite' });
+const compareButton = el('button', { id: 'compare-selected', type: 'button', title: 'Tick two executions (checkbox, Space, or Ctrl/Cmd+click) to compare them side by side' });
+const summary = el('p', { id: 'summary', class: 'muted', role: 'status', 'data-testid': 'history-summary' });
+const active = el('p', { id: 'active-filters', class: 'muted', 'data-testid': 'history-active-filters' });
+const windowInfo = el('p', { id: 'history-window', class: 'muted', 'data-testid': 'history-window' });
+const detail = el('section', { id: 'detail', 'aria-live': 'polite', 'aria-label': 'Execution detail' });
+const compareView = el('section', { id: 'history-compare', 'aria-label': 'Two executions side by side' });
 
-search.value = filter.search ?? '';
-status.value = filter.success === undefined ? '' : String(filter.success);
-app.replaceChildren(el('div', { class: 'toolbar' }, search, status, refresh, exportButton), summary, el('div', { class: 'table-wrap' }, table), more, detail);
+let rows = newRows();
+const table = new VirtualTable(rows, {
+  open: (r) => void showDetail(r.id),
+  toggleCompare: (r) => toggleCompare(r.id),
+  isTicked: (id) => compareIds.includes(id),
+  rendered: (from, to) => { shown = { from, to }; updateSummary(); },
+});
+
+app.replaceChildren(
+  el('div', { class: 'toolbar' }, bar.search, bar.status, bar.cache, refresh, clear, exportButton, compareButton),
+  bar.row, active, summary, table.scroller, windowInfo, compareView, detail);
 app.setAttribute('aria-busy', 'false');
 
-let debounce: number | undefined;
-search.addEventListener('input', () => { clearTimeout(debounce); debounce = window.setTimeout(() => applyFilter(), 250); });
-status.addEventListener('change', () => applyFilter());
-refresh.addEventListener('click', () => void reload());
+bar.onChange = () => { filter = bar.read(); saveState(); restart(); };
+refresh.addEventListener('click', () => restart());
+clear.addEventListener('click', () => { filter = {}; bar.write(filter); saveState(); restart(); });
 exportButton.addEventListener('click', () => host.post({ type: 'export', filter }));
-more.addEventListener('click', () => void loadPage(false));
+compareButton.addEventListener('click', () => void showCompare());
+updateCompareButton();
 
-function applyFilter(): void {
-  filter = { ...(search.value.trim() ? { search: search.value.trim() } : {}), ...(status.value ? { success: status.value === 'true' } : {}) };
-  saveState();
-  void reload();
+function newRows(): PagedRows {
+  const f = filter;
+  const made: PagedRows = new PagedRows(
+    (after: HistoryCursorData | null) => host.request<HistoryPageData>({ type: 'query', filter: f, after }),
+    () => { if (rows === made) { table.render(); bar.suggest(made.heldRows()); } });
+  return made;
 }
 
 function saveState(): void {
-  host.api.setState({ filter, selectedId });
+  host.api.setState({ filter, selectedId, compareIds });
 }
 
-async function reload(): Promise<void> {
-  rows = [];
-  next = null;
-  await loadPage(true);
-  if (selectedId) void showDetail(selectedId);
+/** A fresh query from the first page (new filter, refresh, or new executions at the top). */
+function restart(): void {
+  stale = false;
+  rows = newRows();
+  table.reset(rows);
+  if (selectedId && !detail.childElementCount) void showDetail(selectedId);
+  if (compareIds.length === 2 && !compareView.childElementCount) void showCompare();
 }
 
-async function loadPage(first: boolean): Promise<void> {
-  const mine = first ? ++generation : generation;
+function updateSummary(): void {
+  const f = describeFilter(filter);
+  active.textContent = f ? `Filters: ${f}` : 'No filters: every execution, newest first.';
+  const { count, total, ended, error } = rows;
+  const filtered = isFiltered(filter);
+  let text: string;
+  if (error) text = `Could not load history: ${error}`;
+  else if (!ended && count === 0) text = 'Loading…';
+  else if (total === 0) text = `No executions yet. Run a prompt, or import a JSONL export ("Prompt Lab: Import Executions"). Data is stored in ${dataLocation}.`;
+  else if (count === 0) text = `No execution matches these filters (${total.toLocaleString()} executions in total).`;
+  else {
+    text = `${count.toLocaleString()} loaded of ${total.toLocaleString()} executions`;
+    // Counting a filtered set means scanning it (a second at 1M rows): the matching count is not computed.
+    if (ended) text += filtered ? '; every matching execution is loaded.' : '.';
+    else text += filtered ? '; how many match is not counted (it would scan every execution); scroll to load more.' : '; scroll to load more.';
+  }
+  if (stale) text += ' New executions were recorded: Refresh shows them.';
+  summary.textContent = text;
+  windowInfo.textContent = count ? `Rows ${shown.from + 1}–${shown.to} of ${count.toLocaleString()} loaded are in the page (${rows.heldPages} page(s) of rows held).` : '';
+}
+
+function updateCompareButton(): void {
+  compareButton.textContent = `Compare (${compareIds.length}/2)`;
+  compareButton.disabled = compareIds.length !== 2;
+}
+
+function toggleCompare(id: string): void {
+  compareIds = compareIds.includes(id) ? compareIds.filter((x) => x !== id) : [...compareIds, id].slice(-2);
+  saveState();
+  updateCompareButton();
+  table.render();
+}
+
+async function showCompare(): Promise<void> {
+  if (compareIds.length !== 2) return;
+  const [a, b] = compareIds as [string, string];
+  compareView.replaceChildren(el('p', { class: 'muted' }, 'Loading both executions…'));
   try {
-    const page = await host.request<HistoryPageData>({ type: 'query', filter, after: first ? null : next });
-    if (mine !== generation) return; // a newer query replaced this one
-    rows = first ? page.rows : rows.concat(page.rows);
-    next = page.next;
-    total = page.total;
-    render(first, page.rows);
+    const [da, db] = await Promise.all([host.request<HistoryDetail>({ type: 'detail', id: a }), host.request<HistoryDetail>({ type: 'detail', id: b })]);
+    const close = el('button', { type: 'button', id: 'close-compare' }, 'Close comparison');
+    close.addEventListener('click', () => { compareView.replaceChildren(); compareIds = []; saveState(); updateCompareButton(); table.render(); });
+    compareView.replaceChildren(...compareNodes(da, db), close);
+    compareView.scrollIntoView({ block: 'start' });
   } catch (e) {
-    summary.textContent = `Could not load history: ${(e as Error).message}`;
+    compareView.replaceChildren(el('p', { class: 'error' }, `Could not load the executions to compare: ${(e as Error).message}`));
   }
 }
 
-function fmt(n: number | null, unit = '', digits = 0): string {
-  return n === null ? '—' : `${n.toFixed(digits)}${unit}`;
-}
-
-function render(first: boolean, added: HistoryRow[]): void {
-  if (first) tbody.replaceChildren();
-  for (const r of added) {
-    const tr = el('tr', { tabindex: '0', 'data-id': r.id, class: r.success ? 'ok' : 'failed' },
-      el('td', {}, new Date(r.createdAt).toLocaleString()),
-      el('td', {}, r.promptId),
-      el('td', {}, r.model ?? '—'),
-      el('td', {}, r.success ? 'ok' : `failed${r.errorType ? ` (${r.errorType})` : ''}`),
-      el('td', { class: 'num' }, fmt(r.latencyMs, ' ms')),
-      el('td', { class: 'num' }, r.tokensIn === null && r.tokensOut === null ? '—' : `${r.tokensIn ?? '—'} / ${r.tokensOut ?? '—'}`),
-      r.qualityScore === null ? el('td', { class: 'num muted', title: 'Not available: this execution has no quality assessment' }, 'n/a') : el('td', { class: 'num' }, r.qualityScore.toFixed(2)),
-      el('td', { class: 'snippet' }, r.responseSnippet));
-    tr.addEventListener('click', () => void showDetail(r.id));
-    tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); void showDetail(r.id); } });
-    tbody.append(tr);
-  }
-  more.hidden = next === null;
-  if (total === 0) {
-    summary.textContent = `No executions yet. Run a prompt, or import a JSONL export ("Prompt Lab: Import Executions"). Data is stored in ${dataLocation}.`;
-  } else {
-    summary.textContent = `${rows.length} shown of ${total} execution(s)${filter.search || filter.success !== undefined ? ' (filtered)' : ''}.`;
-  }
-}
-
-/** Each dimension with its score and reason, and the evaluator verdicts, as text. */
-function qualityBlock(d: HistoryDetail): HTMLElement[] {
-  const q = d.quality as { dimensions?: Record<string, { score: number | null; reason: string }>; evaluators?: Array<{ name: string; status: string; reason: string }> } | null;
-  if (!q) return [el('p', { class: 'muted' }, 'Quality: not assessed for this execution.')];
-  const rows = Object.entries(q.dimensions ?? {}).map(([name, v]) => el('tr', {}, el('th', { scope: 'row' }, name), el('td', { class: 'num' }, v.score === null ? 'n/a' : v.score.toFixed(2)), el('td', {}, v.reason)));
-  const evals = (q.evaluators ?? []).map((e) => el('tr', {}, el('th', { scope: 'row' }, e.name), el('td', {}, e.status), el('td', {}, e.reason)));
-  return [el('div', { class: 'block' }, el('h3', {}, `Quality ${d.qualityScore === null ? 'n/a' : d.qualityScore.toFixed(2)}`),
-    el('table', { class: 'quality', 'aria-label': 'Quality dimensions and evaluators' }, el('tbody', {}, ...rows, ...evals)))];
-}
+const ACTIONS: ReadonlyArray<{ action: DetailAction; label: string; title: string }> = [
+  { action: 'copyJson', label: 'Copy as JSON', title: 'Copy this execution (already sanitized) to the clipboard as JSON' },
+  { action: 'openPrompt', label: 'Open prompt file', title: 'Open the workspace prompt file with this prompt id, and say whether it changed since' },
+  { action: 'rerun', label: 'Re-run', title: 'Run the prompt file again (Restricted Mode runs nothing)' },
+];
 
 async function showDetail(id: string): Promise<void> {
   selectedId = id;
   saveState();
   try {
     const d = await host.request<HistoryDetail>({ type: 'detail', id });
-    const pre = (label: string, text: string) => el('div', { class: 'block' }, el('h3', {}, label), el('pre', { class: 'text' }, text));
-    detail.replaceChildren(
-      el('h2', {}, `${d.promptId} — ${new Date(d.createdAt).toLocaleString()}`),
-      el('p', { class: 'muted' }, `${d.provider ?? 'unknown provider'} · ${d.model ?? 'unknown model'} · ${d.success ? 'succeeded' : 'failed'} · ${fmt(d.latencyMs, ' ms')} · cost ${d.costUsd === null ? 'n/a' : '$' + d.costUsd.toFixed(5)}`),
-      ...(d.textError ? [el('p', { class: 'error' }, `Full texts unavailable: ${d.textError}`)] : []),
-      ...(d.errorMessage ? [pre('Error', `${d.errorType ?? 'error'}: ${d.errorMessage}`)] : []),
-      ...qualityBlock(d),
-      pre('Prompt', d.promptText),
-      pre('Response', d.responseText),
-      pre('Tags', d.tags.join(', ') || '—'),
-      pre('Metadata', JSON.stringify(d.metadata, null, 2)),
-    );
+    const status = el('p', { class: 'muted', role: 'status', 'data-testid': 'history-action-status' });
+    const buttons = ACTIONS.map((a) => {
+      const b = el('button', { type: 'button', id: `action-${a.action}`, title: a.title }, a.label);
+      b.addEventListener('click', () => void runAction(a.action, d.id, status));
+      return b;
+    });
+    const tick = el('button', { type: 'button', id: 'action-compare' }, compareIds.includes(d.id) ? 'Untick for comparison' : 'Tick for comparison');
+    tick.addEventListener('click', () => { toggleCompare(d.id); tick.textContent = compareIds.includes(d.id) ? 'Untick for comparison' : 'Tick for comparison'; });
+    detail.replaceChildren(el('div', { class: 'toolbar', role: 'group', 'aria-label': 'Execution actions' }, ...buttons, tick), status, ...detailNodes(d));
   } catch (e) {
     detail.replaceChildren(el('p', { class: 'error' }, `Could not load execution: ${(e as Error).message}`));
+  }
+}
+
+async function runAction(action: DetailAction, id: string, status: HTMLElement): Promise<void> {
+  status.textContent = 'Working…';
+  try {
+    const r = await host.request<ActionResult>({ type: 'action', action, id });
+    status.textContent = r.message;
+    status.className = r.ok ? 'muted' : 'error';
+  } catch (e) {
+    status.textContent = `Failed: ${(e as Error).message}`;
+    status.className = 'error';
   }
 }
 

@@ -176,4 +176,8 @@ export interface HealthReport {
   checks: HealthCheckResult[];
   alerts: AlertState[];
   generatedAt: number;
+  /** Sliding window of the execution-based alert rules (minutes). */
+  windowMinutes?: number;
+  /** How long the checks took (ms). */
+  durationMs?: number;
 }

@@ -2,6 +2,8 @@ import { compareMetrics } from '../stats/compareMetrics';
 import type { CompareResult, MetricSpec, VariantSamples } from '../stats/compareTypes';
 import type { MetricSampleRow } from '../store/executionDb';
 import type { Design } from './design';
+import type { LatencyCost, MetricDistribution } from './distributions';
+import { latencyCost, metricDistribution } from './distributions';
 
 /*
  * From stored executions to compareMetrics' samples.
@@ -36,6 +38,10 @@ export interface Analysis {
   samples: Record<string, { executions: number; failed: number; cases: number }>;
   skippedMetrics: Array<{ name: string; reason: string }>;
   comparison: CompareResult | null;
+  /** Per metric compared: what the panel's distribution charts draw (same values as the tests). */
+  distributions: MetricDistribution[];
+  /** Mean and p95 of latency and cost per variant over successful executions. */
+  latencyCost: LatencyCost[];
 }
 
 type Getter = (r: MetricSampleRow) => number | null;
@@ -108,5 +114,6 @@ export function analyzeSamples(rows: readonly MetricSampleRow[], variants: reado
   const comparison = specs.length
     ? compareMetrics(specs, variants.map((v): VariantSamples => ({ name: v, values: values[v]! })), { ...(o.seed !== undefined ? { seed: o.seed >>> 0 } : {}), ...(o.resamples !== undefined ? { resamples: o.resamples } : {}) })
     : null;
-  return { samples, skippedMetrics, comparison };
+  const distributions = specs.map((spec) => metricDistribution(spec, variants.map((v) => ({ variant: v, values: values[v]![spec.name]! }))));
+  return { samples, skippedMetrics, comparison, distributions, latencyCost: latencyCost(rows.filter((r) => r.variant !== null && byVariant.has(r.variant)), variants) };
 }

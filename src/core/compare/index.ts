@@ -2,3 +2,7 @@ export * from './design';
 export * from './advisor';
 export * from './analysis';
 export * from './runExperiment';
+export * from './arms';
+export * from './distributions';
+export * from './promote';
+export * from './periods';

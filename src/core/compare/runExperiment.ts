@@ -1,4 +1,4 @@
-import type { DatasetRow, PromptFile } from '../prompt/types';
+import type { DatasetRow, ModelParameters, PromptFile } from '../prompt/types';
 import type { Provider } from '../providers/types';
 import type { ProfileChoice, ProviderGuards } from '../runner/promptRun';
 import { casesFromRows, runPromptFile } from '../runner/promptRun';
@@ -7,8 +7,22 @@ import type { RunCase, RunEvent, RunSummary } from '../runner/types';
 import type { Design } from './design';
 import { planUnits } from './design';
 
-/** One arm of a comparison: a `variants:` entry of the file and/or a model. */
-export interface VariantArm { name: string; promptVariant: string | null; model: string }
+/**
+ * One arm of a comparison: a `variants:` entry of the file and/or a model, or another prompt
+ * file, or parameter overrides (a sweep). Stored as JSON with the experiment, so `file` and
+ * `promptHash` also let "Promote variant" check the file did not change since.
+ */
+export interface VariantArm {
+  name: string;
+  promptVariant: string | null;
+  model: string;
+  /** The prompt file this arm renders (absolute path); absent in experiments stored before. */
+  file?: string;
+  /** sha256 of that file's text when the experiment started. */
+  promptHash?: string;
+  /** Model parameters set on top of the file's (parameter sweep). */
+  parameters?: ModelParameters;
+}
 
 export interface ExperimentCases {
   /** Test case ids in dataset order (the plan's case indices point into this list). */
@@ -22,15 +36,18 @@ async function* replay(rows: readonly DatasetRow[]): AsyncGenerator<DatasetRow> 
 
 /**
  * Renders every row under every arm. A row that cannot render under some arm is left out
- * for all arms (a paired comparison needs it under each), and reported.
+ * for all arms (a paired comparison needs it under each), and reported. An arm with a `file`
+ * renders that file's prompt (from `prompts`, by path) with the same rows (the dataset of the
+ * first file); an arm with `parameters` sends them on top of the file's.
  */
-export async function renderArms(prompt: PromptFile, rows: readonly DatasetRow[], arms: readonly VariantArm[]): Promise<ExperimentCases> {
+export async function renderArms(prompt: PromptFile, rows: readonly DatasetRow[], arms: readonly VariantArm[], prompts?: ReadonlyMap<string, PromptFile>): Promise<ExperimentCases> {
   const byArm = new Map<string, Map<string, RunCase>>();
   const skipped = new Set<string>();
   for (const arm of arms) {
     const m = new Map<string, RunCase>();
-    for await (const c of casesFromRows({ prompt, rows: replay(rows), variant: arm.promptVariant, model: arm.model, onSkippedRow: (row, reason) => skipped.add(`row ${row} (${arm.name}): ${reason}`) })) {
-      m.set(c.testCaseId ?? 'defaults', c);
+    const own = arm.file ? prompts?.get(arm.file) ?? prompt : prompt;
+    for await (const c of casesFromRows({ prompt: own, rows: replay(rows), variant: arm.promptVariant, model: arm.model, onSkippedRow: (row, reason) => skipped.add(`row ${row} (${arm.name}): ${reason}`) })) {
+      m.set(c.testCaseId ?? 'defaults', arm.parameters ? { ...c, parameters: { ...c.parameters, ...arm.parameters } } : c);
     }
     byArm.set(arm.name, m);
   }

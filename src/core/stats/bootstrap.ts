@@ -1,3 +1,4 @@
+import { wasmKernel } from './bootstrapKernel';
 import type { Sample } from './descriptive';
 import { isConstant, pairedDifferences } from './descriptive';
 import type { Stat } from './stat';
@@ -15,7 +16,9 @@ import { available, notAvailable } from './stat';
  * Speed: one index stream per group drives every metric column of that group (resampling
  * cases, not values), columns are interleaved in blocks so each drawn index feeds several
  * independent sums, indices are drawn inside the summing loop, and nothing is allocated per
- * resample.
+ * resample. Where WebAssembly is available the same loop runs as a small WebAssembly function
+ * (bootstrapKernel.ts): bit-identical results, ~1.5–2× faster; the JavaScript kernels below
+ * are the fallback and the reference the tests compare it with.
  */
 
 export const DEFAULT_RESAMPLES = 10_000;
@@ -116,6 +119,15 @@ function interleave(columns: ReadonlyArray<Sample>, cols: number[], n: number): 
   return data;
 }
 
+let kernelChoice: 'wasm' | 'js' = 'wasm';
+
+/** Which resampling loop runs (tests compare both; results are bit-identical). Returns the previous choice. */
+export function setBootstrapKernel(choice: 'wasm' | 'js'): 'wasm' | 'js' {
+  const previous = kernelChoice;
+  kernelChoice = choice;
+  return previous;
+}
+
 /**
  * Resample means of several equal-length columns (the metrics of one group), all driven by one
  * index stream: result[c][r] is the mean of column c in resample r. Columns 0–3 form the
@@ -125,6 +137,10 @@ function interleave(columns: ReadonlyArray<Sample>, cols: number[], n: number): 
 export function bootstrapMeans(columns: ReadonlyArray<Sample>, resamples: number, rng: Xoshiro128): Float64Array[] {
   const n = columns[0]?.length ?? 0;
   if (columns.some((c) => c.length !== n)) throw new Error('bootstrapMeans: columns must have equal length');
+  if (n > 0 && columns.length > 0 && kernelChoice === 'wasm') {
+    const means = wasmKernel()?.means(columns, resamples, rng.state);
+    if (means) return means;
+  }
   const out = columns.map(() => new Float64Array(resamples));
   if (n === 0) return out;
   const k = columns.length;

@@ -61,11 +61,33 @@ export async function archiveExecution(file: string, id: string): Promise<Execut
   } finally { db.close(); }
 }
 
+/**
+ * An archiver killed while writing a month's file leaves `<month>.sqlite.tmp-<pid>` (the
+ * month file itself is only ever replaced whole): as large as the archive, never read.
+ * Removed on the next run, unless its process still lives (another archive in progress).
+ */
+function removeDeadTempFiles(dir: string): void {
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return; }
+  for (const f of names) {
+    const m = /^\d{4}-\d{2}\.sqlite\.tmp-(\d+)$/.exec(f);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    try { fs.rmSync(path.join(dir, f), { force: true }); } catch { /* raced with another cleaner */ }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 /** Step 1: adds executions created before `cutoff` to their month's archive file. */
 export async function writeArchives(engine: ExecutionStore, cutoff: number): Promise<ArchiveWriteResult> {
   const live = engine.database;
   const months = (live.db.exec("SELECT DISTINCT strftime('%Y-%m', created_at / 1000, 'unixepoch') FROM executions WHERE created_at < ? ORDER BY 1", [cutoff])[0]?.values ?? []).map((v) => String(v[0]));
   const res: ArchiveWriteResult = { cutoff, files: [], candidates: 0, added: 0, alreadyArchived: 0, archivedIds: [] };
+  removeDeadTempFiles(archiveDir(engine.dir));
   if (!months.length) return res;
   fs.mkdirSync(archiveDir(engine.dir), { recursive: true });
   for (const month of months) {

@@ -29,8 +29,18 @@ export interface HistoryFilter {
   variant?: string;
   experimentId?: string;
   runId?: string;
+  /** The prompt file's content hash at run time (executions.prompt_version). */
+  promptVersion?: string;
+  /** Inclusive quality_score bounds; executions without a score never match a bound. */
+  qualityMin?: number;
+  qualityMax?: number;
+  /** true: only responses served from the cache (tag `cache-hit`); false: only the others. */
+  cacheHit?: boolean;
   after?: HistoryCursor;
 }
+
+/** One run as the Recent Runs tree shows it (counts over the whole run, not a window). */
+export interface RecentRun { runId: string; promptId: string; startedAt: number; finishedAt: number; total: number; succeeded: number; failed: number }
 
 export interface HistoryPage { rows: ExecutionSummary[]; next: HistoryCursor | null }
 
@@ -316,6 +326,13 @@ export class ExecutionDb {
     eq('variant', filter.variant);
     eq('experiment_id', filter.experimentId);
     eq('run_id', filter.runId);
+    eq('prompt_version', filter.promptVersion);
+    if (filter.qualityMin !== undefined) { where.push('e.quality_score >= ?'); params.push(filter.qualityMin); }
+    if (filter.qualityMax !== undefined) { where.push('e.quality_score <= ?'); params.push(filter.qualityMax); }
+    if (filter.cacheHit !== undefined) {
+      // Same probe as the tag filter below: one (tag_id, seq) key lookup per candidate row.
+      where.push(`${filter.cacheHit ? '' : 'NOT '}EXISTS (SELECT 1 FROM execution_tags t WHERE t.tag_id = (SELECT id FROM tags WHERE name = 'cache-hit') AND t.seq = e.seq)`);
+    }
     if (filter.success !== undefined) { where.push('e.success = ?'); params.push(filter.success ? 1 : 0); }
     if (filter.since !== undefined) { where.push('e.created_at >= ?'); params.push(filter.since); }
     if (filter.until !== undefined) { where.push('e.created_at < ?'); params.push(filter.until); }
@@ -357,6 +374,31 @@ export class ExecutionDb {
     if (more) rows.pop();
     const last = rows[rows.length - 1];
     return { rows, next: more && last ? { createdAt: Date.parse(last.createdAt), seq: last.seq } : null };
+  }
+
+  /**
+   * The newest runs: run ids come from the newest `window` rows only (created_at index, so
+   * the cost does not grow with the table), then each run is counted in full by idx_exec_run.
+   */
+  recentRuns(limit: number, window = 5000): RecentRun[] {
+    const sql = `WITH recent AS (
+        SELECT run_id, MAX(created_at) AS last FROM (
+          SELECT e.run_id, e.created_at FROM executions e ORDER BY e.created_at DESC, e.seq DESC LIMIT ?)
+        WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY last DESC LIMIT ?)
+      SELECT r.run_id, MIN(e.prompt_id), MIN(e.created_at), MAX(e.created_at), COUNT(*), SUM(e.success)
+      FROM recent r JOIN executions e ON e.run_id = r.run_id
+      GROUP BY r.run_id ORDER BY MAX(e.created_at) DESC, r.run_id`;
+    return this.withStatement(sql, (st) => {
+      st.bind([Math.max(1, window), Math.max(1, Math.min(limit, 1000))]);
+      const out: RecentRun[] = [];
+      while (st.step()) {
+        const r = st.get();
+        const total = Number(r[4]);
+        const succeeded = Number(r[5]);
+        out.push({ runId: String(r[0]), promptId: String(r[1]), startedAt: Number(r[2]), finishedAt: Number(r[3]), total, succeeded, failed: total - succeeded });
+      }
+      return out;
+    });
   }
 
   summaryById(id: string): ExecutionSummary | null {

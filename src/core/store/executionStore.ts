@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ExecutionDb, ExecutionSummary, ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, SampleFilter } from './executionDb';
+import type { ExecutionDb, ExecutionSummary, ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, RecentRun, SampleFilter } from './executionDb';
 import { ExecutionDb as Db } from './executionDb';
 import type { ExecutionPatch, ExecutionRecord, JournalOp } from './executionRecord';
 import type { JournalPosition } from './journal';
@@ -11,6 +11,8 @@ import { acquireLock, fsyncDir, quarantine, readManifest, readSnapshot, sha256, 
 import { TextSegments } from './textSegments';
 import type { QualityFilter, QualityOverview } from './qualityQueries';
 import { qualityOverview } from './qualityQueries';
+import { AnalyticsEngine } from '../analytics/engine';
+import type { AnalyticsCacheStats, AnalyticsQuery, AnalyticsReport } from '../analytics/types';
 
 /*
  * The database engine of one process: the sql.js database (loaded from the newest good
@@ -28,6 +30,9 @@ export interface StoreOptions {
   ftsWindow?: number;
   /** Time a compaction may spend on FTS indexing before leaving the rest for later (ms). */
   compactionIndexBudgetMs?: number;
+  /** Analytics cache TTL (ms, default 300 s; 0 disables the cache) and clock (tests). */
+  analyticsTtlMs?: number;
+  analyticsNow?: () => number;
   onProblem?: (p: StoreProblem) => void;
 }
 
@@ -38,6 +43,8 @@ export interface ExecutionDetail extends ExecutionSummary { promptText: string; 
 export interface StoreStats {
   dir: string; executions: number; pendingTexts: number; snapshotGen: number; snapshotBytes: number;
   journals: number; journalBytes: number; ftsIndexedSeq: number; maxSeq: number; schemaVersion: number;
+  /** The last compaction this process finished (null before the first). */
+  lastCompaction: { at: number; durationMs: number; rows: number } | null;
 }
 
 interface Progress { offset: number; closed: boolean }
@@ -52,10 +59,14 @@ export class ExecutionStore {
   /** Journals this process writes: their rows arrive through apply(), so polling skips them. */
   private readonly ownFiles = new Set<string>();
   private compacting: Promise<CompactResult> | null = null;
+  private lastCompaction: StoreStats['lastCompaction'] = null;
+  /** Analytics over rollups of this database (follows `db` across reloads). */
+  readonly analyticsEngine: AnalyticsEngine;
 
   private constructor(private db: ExecutionDb, private readonly opts: StoreOptions) {
     this.journalDir = path.join(opts.dir, 'journal');
     this.segments = new TextSegments(path.join(opts.dir, 'texts'));
+    this.analyticsEngine = new AnalyticsEngine(() => this.db.db, { ttlMs: opts.analyticsTtlMs, now: opts.analyticsNow });
   }
 
   static async open(opts: StoreOptions): Promise<ExecutionStore> {
@@ -159,6 +170,7 @@ export class ExecutionStore {
     this.gen = gen;
     this.progress = db.getProgress();
     this.reloadNeeded = false;
+    this.analyticsEngine.clearCache(); // another database: nothing cached about the old one holds
     for (const p of problems) this.report(p);
     this.poll(true);
   }
@@ -176,6 +188,16 @@ export class ExecutionStore {
   }
 
   experiments(id?: string): ExperimentRow[] { return this.db.experiments(id); }
+
+  /** KPIs, deltas, breakdowns and series over the rollups (brought up to date first). */
+  analytics(q: AnalyticsQuery = {}): AnalyticsReport { return this.analyticsEngine.report(q); }
+
+  analyticsCacheStats(): AnalyticsCacheStats { return this.analyticsEngine.cacheStats(); }
+
+  /** Folds not-yet-rolled-up rows into the analytics rollups for up to `budgetMs`; returns rows folded. */
+  catchUpRollups(budgetMs = Infinity): number { return this.analyticsEngine.refresh(budgetMs); }
+
+  recentRuns(limit: number): RecentRun[] { return this.db.recentRuns(limit); }
 
   metricSamples(filter: SampleFilter): MetricSampleRow[] { return this.db.metricSamples(filter); }
 
@@ -219,7 +241,7 @@ export class ExecutionStore {
     return {
       dir: this.opts.dir, executions: this.db.count(), pendingTexts: this.db.pendingCount(), snapshotGen: this.gen,
       snapshotBytes, journals: journals.length, journalBytes, ftsIndexedSeq: this.db.ftsIndexedSeq(), maxSeq: this.db.maxSeq(),
-      schemaVersion: SCHEMA_VERSION,
+      schemaVersion: SCHEMA_VERSION, lastCompaction: this.lastCompaction,
     };
   }
 
@@ -319,6 +341,8 @@ export class ExecutionStore {
       // pending texts; later ones from their segments.
       this.trimFtsIndex();
       this.catchUpIndex(this.opts.compactionIndexBudgetMs ?? 2000);
+      // Rollups travel with the snapshot; whatever the budget leaves is caught up later.
+      this.catchUpRollups(this.opts.compactionIndexBudgetMs ?? 2000);
       let moved = 0;
       for (;;) {
         const batch = this.db.pendingTexts(1000);
@@ -363,6 +387,7 @@ export class ExecutionStore {
       for (const f of fs.readdirSync(this.opts.dir)) {
         if (/^snapshot-\d+\.sqlite$/.test(f) && f !== file && f !== previous?.file) fs.rmSync(path.join(this.opts.dir, f), { force: true });
       }
+      this.lastCompaction = { at: Date.now(), durationMs: Date.now() - t0, rows: info.rows };
       return { gen, rows: info.rows, bytes: info.bytes, movedTexts: moved, deletedJournals, ms: Date.now() - t0 };
     } finally {
       lock.release();

@@ -4,7 +4,7 @@ import type { Sanitizer } from '../sanitize';
 import type { ExecutionInput, ExecutionPatch, ExecutionRecord } from './executionRecord';
 import type { CompactResult, ExecutionDetail, StoreOptions, StoreProblem, StoreStats } from './executionStore';
 import { ExecutionStore } from './executionStore';
-import type { ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, SampleFilter } from './executionDb';
+import type { ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, RecentRun, SampleFilter } from './executionDb';
 import { JournalWriter, newWriterId } from './journal';
 import { preparePatch, prepareRecord } from './recordPrep';
 import { exportExecutions } from '../export';
@@ -14,6 +14,7 @@ import type { BackupResult, RestoreResult } from './backup';
 import { createBackup, restoreBackup } from './backup';
 import type { ArchiveResult, OptimizeResult } from './archive';
 import { archiveOlderThan, optimizeDatabase } from './archive';
+import type { AnalyticsCacheStats, AnalyticsQuery, AnalyticsReport } from '../analytics/types';
 
 /** What the extension and the CLI use, whether the engine runs here or in a worker thread. */
 export interface PromptLabStore {
@@ -27,10 +28,16 @@ export interface PromptLabStore {
   stats(): Promise<StoreStats>;
   /** The quality panel's aggregates for one prompt (or all) in a time window. */
   qualityOverview(filter?: QualityFilter): Promise<QualityOverview>;
+  /** Dashboard/CLI analytics: KPIs with tested deltas vs the previous window, breakdowns, series (cached, see analytics/). */
+  analytics(q?: AnalyticsQuery): Promise<AnalyticsReport>;
+  /** Hit/miss counters of the analytics cache. */
+  analyticsCacheStats(): Promise<AnalyticsCacheStats>;
   /** Creates or updates an experiment (journalled: durable against a kill, visible to other processes). */
   saveExperiment(experiment: ExperimentRow): void;
   /** Experiments, newest first (one when `id` is given, none if unknown). */
   experiments(id?: string): Promise<ExperimentRow[]>;
+  /** The newest runs (grouped by run_id) with their ok/failed counts, newest first. */
+  recentRuns(limit: number): Promise<RecentRun[]>;
   /** Per-execution metric values by experiment, or by prompt and date range (for compare). */
   metricSamples(filter: SampleFilter): Promise<MetricSampleRow[]>;
   compact(): Promise<CompactResult>;
@@ -84,6 +91,7 @@ export class LocalStore implements PromptLabStore {
     if (this.engine.shouldReload()) { void this.engine.reload(); return; }
     this.engine.poll();
     this.engine.indexSome(200);
+    this.engine.catchUpRollups(100);
   }
 
   record(input: ExecutionInput): ExecutionRecord {
@@ -122,7 +130,10 @@ export class LocalStore implements PromptLabStore {
   async getExecution(id: string): Promise<ExecutionDetail | null> { return this.engine.getExecution(id); }
   async stats(): Promise<StoreStats> { return this.engine.stats(); }
   async qualityOverview(filter?: QualityFilter): Promise<QualityOverview> { return this.engine.qualityOverview(filter); }
+  async analytics(q?: AnalyticsQuery): Promise<AnalyticsReport> { return this.engine.analytics(q ?? {}); }
+  async analyticsCacheStats(): Promise<AnalyticsCacheStats> { return this.engine.analyticsCacheStats(); }
   async experiments(id?: string): Promise<ExperimentRow[]> { return this.engine.experiments(id); }
+  async recentRuns(limit: number): Promise<RecentRun[]> { return this.engine.recentRuns(limit); }
   async metricSamples(filter: SampleFilter): Promise<MetricSampleRow[]> { return this.engine.metricSamples(filter); }
 
   saveExperiment(experiment: ExperimentRow): void {

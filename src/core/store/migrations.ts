@@ -69,6 +69,54 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; s
       CREATE VIRTUAL TABLE executions_fts USING fts4(content="", prompt, response);
     `,
   },
+  {
+    version: 4,
+    description: 'analytics rollups (hourly and daily cells) kept current by seq catch-up and dirty hours',
+    sql: `
+      -- One cell per (period start, prompt, provider, model, variant); NULL dimensions are ''.
+      -- Sums and sums of squares make cells mergeable; lat_hist is a sparse JSON log histogram
+      -- (see analytics/latencyHistogram.ts), dims JSON {name: [n, sum]}.
+      CREATE TABLE rollup_hour (
+        t INTEGER NOT NULL, prompt_id TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, variant TEXT NOT NULL,
+        n INTEGER NOT NULL, ok INTEGER NOT NULL, cached INTEGER NOT NULL,
+        lat_n INTEGER NOT NULL, lat_sum REAL NOT NULL, lat_sq REAL NOT NULL, lat_hist TEXT NOT NULL,
+        q_n INTEGER NOT NULL, q_sum REAL NOT NULL, q_sq REAL NOT NULL, dims TEXT NOT NULL,
+        tokens_in INTEGER NOT NULL, tokens_out INTEGER NOT NULL, cost_sum REAL NOT NULL, cost_n INTEGER NOT NULL,
+        PRIMARY KEY (t, prompt_id, provider, model, variant)
+      ) WITHOUT ROWID;
+      CREATE TABLE rollup_day (
+        t INTEGER NOT NULL, prompt_id TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, variant TEXT NOT NULL,
+        n INTEGER NOT NULL, ok INTEGER NOT NULL, cached INTEGER NOT NULL,
+        lat_n INTEGER NOT NULL, lat_sum REAL NOT NULL, lat_sq REAL NOT NULL, lat_hist TEXT NOT NULL,
+        q_n INTEGER NOT NULL, q_sum REAL NOT NULL, q_sq REAL NOT NULL, dims TEXT NOT NULL,
+        tokens_in INTEGER NOT NULL, tokens_out INTEGER NOT NULL, cost_sum REAL NOT NULL, cost_n INTEGER NOT NULL,
+        PRIMARY KEY (t, prompt_id, provider, model, variant)
+      ) WITHOUT ROWID;
+      -- Rows with seq <= rollup_state.seq are in the rollups; newer ones are caught up in batches.
+      CREATE TABLE rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+      INSERT INTO rollup_state(id, seq) VALUES (1, 0);
+      -- Hours whose rolled-up rows changed (patch, archive, restore, reused seq): recomputed before a query.
+      CREATE TABLE rollup_dirty (hour INTEGER PRIMARY KEY);
+      CREATE TRIGGER rollup_dirty_update AFTER UPDATE OF prompt_id, provider, model, variant, success, latency_ms, quality_score,
+        quality, tags, metadata, tokens_in, tokens_out, cost_usd, created_at ON executions
+        WHEN old.seq <= (SELECT seq FROM rollup_state WHERE id = 1)
+      BEGIN
+        INSERT OR IGNORE INTO rollup_dirty(hour) VALUES (old.created_at - (old.created_at % 3600000));
+        INSERT OR IGNORE INTO rollup_dirty(hour) VALUES (new.created_at - (new.created_at % 3600000));
+      END;
+      CREATE TRIGGER rollup_dirty_delete AFTER DELETE ON executions
+        WHEN old.seq <= (SELECT seq FROM rollup_state WHERE id = 1)
+      BEGIN
+        INSERT OR IGNORE INTO rollup_dirty(hour) VALUES (old.created_at - (old.created_at % 3600000));
+      END;
+      -- Without AUTOINCREMENT a deleted top seq is handed out again: such a row is not "new" by seq.
+      CREATE TRIGGER rollup_dirty_insert AFTER INSERT ON executions
+        WHEN new.seq <= (SELECT seq FROM rollup_state WHERE id = 1)
+      BEGIN
+        INSERT OR IGNORE INTO rollup_dirty(hour) VALUES (new.created_at - (new.created_at % 3600000));
+      END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

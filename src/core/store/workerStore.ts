@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExecutionInput, ExecutionPatch, ExecutionRecord, JournalOp } from './executionRecord';
-import type { ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, SampleFilter } from './executionDb';
+import type { ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, RecentRun, SampleFilter } from './executionDb';
 import type { CompactResult, ExecutionDetail, StoreProblem, StoreStats } from './executionStore';
 import type { JournalPosition } from './journal';
 import type { QualityFilter, QualityOverview } from './qualityQueries';
@@ -13,6 +13,7 @@ import type { FromWorker, StoreWorkerInit, ToWorker } from './storeWorker';
 import type { ExportToOptions } from '../export/types';
 import type { BackupResult, RestoreResult } from './backup';
 import type { ArchiveResult, OptimizeResult } from './archive';
+import type { AnalyticsCacheStats, AnalyticsQuery, AnalyticsReport } from '../analytics/types';
 
 export interface WorkerStoreOptions extends OpenStoreOptions {
   /** The built worker script (dist/storeWorker.js). */
@@ -144,7 +145,10 @@ export class WorkerStore implements PromptLabStore {
   getExecution(id: string): Promise<ExecutionDetail | null> { return this.call('getExecution', id); }
   stats(): Promise<StoreStats> { return this.call('stats'); }
   qualityOverview(filter?: QualityFilter): Promise<QualityOverview> { return this.call('qualityOverview', filter ?? {}); }
+  analytics(q?: AnalyticsQuery): Promise<AnalyticsReport> { return this.call('analytics', q ?? {}); }
+  analyticsCacheStats(): Promise<AnalyticsCacheStats> { return this.call('analyticsCacheStats'); }
   experiments(id?: string): Promise<ExperimentRow[]> { return this.call('experiments', id); }
+  recentRuns(limit: number): Promise<RecentRun[]> { return this.call('recentRuns', limit); }
   metricSamples(filter: SampleFilter): Promise<MetricSampleRow[]> { return this.call('metricSamples', filter); }
   saveExperiment(experiment: ExperimentRow): void { this.enqueue([{ v: 1, op: 'experiment', experiment }]); }
   compact(): Promise<CompactResult> { this.journal.rotate(); return this.call('compact'); }

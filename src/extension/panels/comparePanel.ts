@@ -1,13 +1,16 @@
 import type * as vscode from 'vscode';
 import { analyzeSamples } from '../../core/compare/analysis';
 import type { PromptLabStore } from '../../core/store';
-import type { CompareAnalysis, CompareArmInfo, CompareCaseOutput, CompareProgress, CompareSnapshot, CompareStatus, HostToWebview, WebviewToHost } from '../../shared/compareProtocol';
+import type { CompareAnalysis, CompareArmInfo, CompareCaseOutput, CompareExperimentInfo, CompareProgress, CompareSnapshot, CompareStatus, HostToWebview, WebviewToHost } from '../../shared/compareProtocol';
 import { webviewToHostSchema } from '../../shared/compareProtocol';
 import { ViewTypes } from '../constants';
 import type { Log } from '../log';
 import { createPanel, wirePanel } from './webviewHtml';
 
-type ComparePanelDeps = { extensionUri: vscode.Uri; store: PromptLabStore; log: Log };
+/** What "Promote variant" calls (the compare controller; an interface so the panel does not import it). */
+export interface Promoter { promote(experiment: CompareExperimentInfo, variant: string): Promise<{ ok: boolean; message: string }> }
+
+type ComparePanelDeps = { extensionUri: vscode.Uri; store: PromptLabStore; log: Log; compare?: Promoter };
 
 /** Finished cases are sent in batches, at most this often (ms). */
 const FLUSH_MS = 250;
@@ -111,6 +114,14 @@ export class ComparePanel implements vscode.Disposable {
 
   private async onMessage(m: WebviewToHost): Promise<void> {
     if (m.type === 'cancel') { this.onCancel?.(); return; }
+    if (m.type === 'promote') {
+      const x = this.snapshot?.experiment;
+      const r = !x ? { ok: false, message: 'No comparison is shown.' }
+        : !this.ctx.compare ? { ok: false, message: 'Promote is not available in this window.' }
+          : await this.ctx.compare.promote(x, m.variant).catch((e: unknown) => ({ ok: false, message: (e as Error).message }));
+      await this.post({ type: 'promoted', variant: m.variant, ok: r.ok, message: r.message });
+      return;
+    }
     // ready: the page (re)loaded. Pending outputs are part of the snapshot already.
     this.clearPending();
     if (!this.snapshot && m.experimentId) {
@@ -119,20 +130,33 @@ export class ComparePanel implements vscode.Disposable {
     await this.post({ type: 'snapshot', snapshot: this.snapshot });
   }
 
+  /** Shows a stored experiment, recomputed from its samples; false when there is no such experiment. */
+  async open(id: string): Promise<boolean> {
+    const snapshot = await this.fromStore(id, 'Reopened: statistics recomputed from the samples in the database; outputs side by side are shown only for a comparison run in this window.');
+    if (!snapshot) return false;
+    this.start(snapshot, () => undefined);
+    return true;
+  }
+
   /** An experiment's statistics recomputed from the database (no outputs: they are not kept in full). */
-  private async fromStore(id: string): Promise<CompareSnapshot | null> {
+  private async fromStore(id: string, note = 'Reopened after a reload: statistics recomputed from the database; outputs side by side are shown only for a comparison run in this window.'): Promise<CompareSnapshot | null> {
     const row = (await this.ctx.store.experiments(id))[0];
     if (!row) return null;
     const arms = (row.variants as CompareArmInfo[]).filter((a) => a && typeof a.name === 'string');
+    if (arms.length < 2) return null;
     const design = row.design === 'unpaired' ? 'unpaired' : 'paired';
     const samples = await this.ctx.store.metricSamples({ experimentId: id });
     const analysis = analyzeSamples(samples, arms.map((a) => a.name), { design, ...(row.seed !== null ? { seed: row.seed } : {}) });
     const status: CompareStatus = row.status === 'finished' || row.status === 'cancelled' ? row.status : 'failed';
     this.panel.title = `Compare: ${row.name}`;
+    // Repeats are not stored with the experiment: the most executions of one case under one arm.
+    const perCase = new Map<string, number>();
+    for (const r of samples) if (r.testCaseId !== null) { const k = `${r.variant}\u0000${r.testCaseId}`; perCase.set(k, (perCase.get(k) ?? 0) + 1); }
+    const repeat = Math.max(1, ...perCase.values());
     return {
-      experiment: { id, promptId: row.name, title: row.name, design, seed: row.seed ?? 0, repeat: 1, status, variants: arms, createdAt: row.createdAt },
+      experiment: { id, promptId: row.name, title: row.name, design, seed: row.seed ?? 0, repeat, status, variants: arms, createdAt: row.createdAt, kind: 'experiment' },
       advisor: null, caseIds: [], outputs: [], progress: { done: samples.length, total: samples.length }, analysis: { run: null, ...analysis },
-      note: 'Reopened after a reload: statistics recomputed from the database; outputs side by side are shown only for a comparison run in this window.',
+      note,
     };
   }
 

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import type { ExecutionDetail, ExecutionSummary, PromptLabStore } from '../../core/store';
-import type { HistoryDetail, HistoryRow, HostToWebview, WebviewToHost } from '../../shared/historyProtocol';
-import { webviewToHostSchema } from '../../shared/historyProtocol';
+import type { ExecutionDetail, ExecutionSummary, HistoryFilter, PromptLabStore } from '../../core/store';
+import type { ActionResult, HistoryDetail, HistoryRow, HistoryViewFilter, HostToWebview, WebviewToHost } from '../../shared/historyProtocol';
+import { PAGE_SIZE, webviewToHostSchema } from '../../shared/historyProtocol';
+import { copyAsJson, openPromptFile, rerun } from './historyActions';
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
 import { createPanel, wirePanel } from './webviewHtml';
@@ -12,13 +13,17 @@ export class HistoryPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly messagesForTests: HostToWebview[] = [];
 
-  static show(ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }): HistoryPanel {
+  /** Opens (or reveals) the panel; `filter` (from the tree view: a run, an experiment) replaces the one shown. */
+  static show(ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }, opts: { filter?: HistoryViewFilter } = {}): HistoryPanel {
     if (HistoryPanel.current) {
       HistoryPanel.current.panel.reveal();
+      if (opts.filter) HistoryPanel.current.setFilter(opts.filter);
       return HistoryPanel.current;
     }
     const panel = createPanel(ViewTypes.history, 'Prompt Lab: History', ctx.extensionUri);
-    return new HistoryPanel(panel, ctx);
+    const p = new HistoryPanel(panel, ctx);
+    if (opts.filter) p.pendingFilter = opts.filter;
+    return p;
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }): HistoryPanel {
@@ -40,6 +45,14 @@ export class HistoryPanel implements vscode.Disposable {
 
   private webviewReady = false;
   private pendingFocus: string | null = null;
+  private pendingFilter: HistoryViewFilter | null = null;
+  private total: number | null = null;
+
+  /** Shows `filter` now, or with `init` when the webview is (re)loading. */
+  setFilter(filter: HistoryViewFilter): void {
+    if (this.webviewReady && this.panel.visible) void this.post({ type: 'setFilter', filter });
+    else this.pendingFilter = filter;
+  }
 
   /** Shows one execution's detail; waits for the webview's `ready` when it is (re)loading. */
   focusExecution(id: string): void {
@@ -67,7 +80,9 @@ export class HistoryPanel implements vscode.Disposable {
   private async onMessage(m: WebviewToHost): Promise<void> {
     if (m.type === 'ready') {
       const stats = await this.ctx.store.stats();
-      await this.post({ type: 'init', total: stats.executions, dataLocation: stats.dir });
+      const filter = this.pendingFilter;
+      this.pendingFilter = null;
+      await this.post({ type: 'init', total: stats.executions, dataLocation: stats.dir, ...(filter ? { filter } : {}) });
       this.webviewReady = true;
       if (this.pendingFocus) {
         const id = this.pendingFocus;
@@ -77,24 +92,24 @@ export class HistoryPanel implements vscode.Disposable {
       return;
     }
     if (m.type === 'export') {
-      const f = m.filter;
       // The webview names only a filter; the file is chosen in the host's own save dialog.
-      await vscode.commands.executeCommand(Commands.exportExecutions, { filter: {
-        ...(f.search ? { search: f.search } : {}), ...(f.promptId ? { promptId: f.promptId } : {}),
-        ...(f.success !== undefined ? { success: f.success } : {}), ...(f.tag ? { tag: f.tag } : {}), ...(f.model ? { model: f.model } : {}),
-      } });
+      await vscode.commands.executeCommand(Commands.exportExecutions, { filter: storeFilter(m.filter) });
       return;
     }
     try {
       if (m.type === 'query') {
-        const f = m.filter;
-        const page = await this.ctx.store.history({
-          limit: 200, ...(f.search ? { search: f.search } : {}), ...(f.promptId ? { promptId: f.promptId } : {}),
-          ...(f.success !== undefined ? { success: f.success } : {}), ...(f.tag ? { tag: f.tag } : {}), ...(f.model ? { model: f.model } : {}),
-          ...(m.after ? { after: m.after } : {}),
-        });
-        const total = (await this.ctx.store.stats()).executions;
-        await this.post({ type: 'response', requestId: m.requestId, ok: true, data: { rows: page.rows.map(toRow), next: page.next, total } });
+        // Keyset page by page (never OFFSET, never a count of the filtered set: at 1M rows a
+        // filtered COUNT scans the table, while a page reads ~PAGE_SIZE index entries).
+        const page = await this.ctx.store.history({ ...storeFilter(m.filter), limit: PAGE_SIZE, ...(m.after ? { after: m.after } : {}) });
+        // The total is counted for a first page only (COUNT(*) at 1M rows costs tens of ms); later pages reuse it.
+        if (!m.after || this.total === null) this.total = (await this.ctx.store.stats()).executions;
+        await this.post({ type: 'response', requestId: m.requestId, ok: true, data: { rows: page.rows.map(toRow), next: page.next, total: this.total } });
+      } else if (m.type === 'action') {
+        const d = await this.ctx.store.getExecution(m.id);
+        if (!d) throw new Error(`execution ${m.id} not found`);
+        const result: ActionResult = m.action === 'copyJson' ? await copyAsJson(d) : m.action === 'openPrompt' ? await openPromptFile(d) : await rerun(d);
+        this.ctx.log.info('history', `${m.action} ${m.id}: ${result.message}`);
+        await this.post({ type: 'response', requestId: m.requestId, ok: true, data: result });
       } else {
         const d = await this.ctx.store.getExecution(m.id);
         if (!d) throw new Error(`execution ${m.id} not found`);
@@ -113,14 +128,21 @@ export class HistoryPanel implements vscode.Disposable {
   }
 }
 
+/** The view's filter as the store's (empty strings dropped: an empty input means "any"). */
+export function storeFilter(f: HistoryViewFilter): HistoryFilter {
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== '')) as HistoryFilter;
+}
+
 function toRow(s: ExecutionSummary): HistoryRow {
   return {
-    id: s.id, createdAt: s.createdAt, promptId: s.promptId, provider: s.provider, model: s.model, success: s.success,
-    latencyMs: s.latencyMs, tokensIn: s.tokensIn, tokensOut: s.tokensOut, costUsd: s.costUsd, qualityScore: s.qualityScore,
+    id: s.id, createdAt: s.createdAt, promptId: s.promptId, promptVersion: s.promptVersion, variant: s.variant, experimentId: s.experimentId,
+    runId: s.runId, testCaseId: s.testCaseId, provider: s.provider, model: s.model, success: s.success,
+    latencyMs: s.latencyMs, timeToFirstTokenMs: s.timeToFirstTokenMs, tokensIn: s.tokensIn, tokensOut: s.tokensOut, costUsd: s.costUsd, qualityScore: s.qualityScore,
     errorType: s.errorType, tags: s.tags, promptSnippet: s.promptSnippet, responseSnippet: s.responseSnippet,
   };
 }
 
 function toDetail(d: ExecutionDetail): HistoryDetail {
-  return { ...toRow(d), promptText: d.promptText, responseText: d.responseText, errorMessage: d.errorMessage, metadata: d.metadata, quality: d.quality, ...(d.textError ? { textError: d.textError } : {}) };
+  return { ...toRow(d), promptText: d.promptText, responseText: d.responseText, errorMessage: d.errorMessage, metadata: d.metadata, modelConfig: d.modelConfig,
+    quality: d.quality, ...(d.textError ? { textError: d.textError } : {}) };
 }

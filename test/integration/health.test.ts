@@ -1,0 +1,120 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { PromptLabApi } from '../../src/extension/main';
+import { waitFor } from './waitFor';
+
+/** The generic fields of one webview frame, as test/run-in-code-server.mjs writes them. */
+interface DomFrame { url: string; panel: string | null; testIds: Record<string, string>; cspViolations?: number }
+interface Dom { frames: DomFrame[]; lastAction?: { id: string; ok: boolean; error?: string } | null }
+
+const PROVIDER = 'health-itest';
+const FAILURES = 40;
+const SUCCESSES = 10;
+
+suite('Health monitor, status bar and panel', () => {
+  let api: PromptLabApi;
+  const startedAt = Date.now();
+  const domFile = process.env.PROMPTLAB_WEBVIEW_DOM_FILE;
+  let last = '(no file yet)';
+  const readDom = (): Dom | undefined => {
+    if (!domFile) return undefined;
+    try { last = fs.readFileSync(domFile, 'utf8'); return JSON.parse(last) as Dom; } catch { return undefined; }
+  };
+  const healthFrame = (pred: (f: DomFrame) => boolean) => readDom()?.frames.find((f) => f.panel === 'health' && pred(f));
+  let actions = 0;
+  const act = async (selector: string, action: 'click' | 'select', value?: string) => {
+    const id = `health-${++actions}`;
+    fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action, value }));
+    const done = await waitFor(`action ${action} ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => last.slice(-300));
+    assert.ok(done.ok, `action ${action} ${selector} failed: ${done.error}`);
+  };
+  const firedSinceStart = () => api.health.history().filter((t) => t.ruleId === 'error-rate' && t.kind === 'fired' && t.at >= startedAt);
+
+  suiteSetup(async () => {
+    api = await vscode.extensions.getExtension<PromptLabApi>('promptlab.prompt-lab')!.activate();
+  });
+
+  test('many failures fire the error-rate alert once, and the status bar shows it', async function () {
+    this.timeout(60_000);
+    const base = { promptId: 'health-itest', promptText: 'Say hello', provider: PROVIDER, model: 'test-model' };
+    for (let i = 0; i < FAILURES; i++) {
+      await api.tracker.track(base, (ex) => { ex.failure = { type: 'server', message: 'HTTP 503 from the test provider' }; });
+    }
+    for (let i = 0; i < SUCCESSES; i++) await api.tracker.track(base, (ex) => { ex.responseText = 'hello'; });
+
+    const first = await api.health.check();
+    const second = await api.health.check();
+    const alert = second.alerts.find((a) => a.ruleId === 'error-rate')!;
+    assert.equal(alert.firing, true, JSON.stringify(alert));
+    assert.ok(alert.value! > 0.05 && (alert.n ?? 0) >= FAILURES + SUCCESSES, JSON.stringify(alert));
+    assert.equal(second.healthy, false);
+    assert.ok(first.alerts.find((a) => a.ruleId === 'error-rate')!.firing);
+    assert.equal(firedSinceStart().length, 1, `one transition after two checks: ${JSON.stringify(api.health.history().slice(0, 5))}`);
+
+    const provider = second.checks.find((c) => c.name === `provider:${PROVIDER}`)!;
+    assert.equal(provider.healthy, false, provider.details);
+    assert.match(provider.details, /errors in the last 60 min/);
+    const db = second.checks.find((c) => c.name === 'database')!;
+    assert.equal(db.healthy, true, db.details);
+    assert.ok(Number(db.metrics.writeSamples) >= FAILURES + SUCCESSES, `write latency measured around store.record(): ${JSON.stringify(db.metrics)}`);
+
+    const bar = api.health.statusBar();
+    assert.match(bar.text, /^\$\(error\) \d+ alerts?/);
+    assert.match(bar.tooltip, /Error rate \d+\.\d% \(threshold > 5\.0%; n=\d+, last 60 min\)/);
+    assert.equal(api.health.current(), second, 'current() is the latest report');
+  });
+
+  test('the Health panel shows the firing alert and the checks, as text', async function () {
+    if (!domFile) this.skip();
+    this.timeout(60_000);
+    await vscode.commands.executeCommand('promptLab.showHealth');
+    await waitFor('the health panel', 10_000, () => api.healthPanel());
+    const frame = await waitFor('the health panel DOM with the firing alert', 30_000,
+      () => healthFrame((f) => f.testIds['alert-state-error-rate'] === 'FIRING' && !!f.testIds['check-database']), () => last.slice(0, 1500));
+    assert.match(frame.testIds['alert-error-rate']!, /Error rate/);
+    assert.match(frame.testIds['alert-error-rate']!, /> 5\.0%/);
+    assert.match(frame.testIds['check-database']!, /writable/);
+    assert.match(frame.testIds[`check-status-provider:${PROVIDER}`] ?? '', /unhealthy/);
+    assert.match(frame.testIds['health-summary']!, /^Unhealthy: /);
+    assert.match(frame.testIds['health-history'] ?? '', /Error ratehighfired/);
+    assert.equal(frame.cspViolations ?? 0, 0);
+  });
+
+  test('an open breaker shows in the panel and "Reset breaker" closes it', async function () {
+    if (!domFile) this.skip();
+    this.timeout(60_000);
+    const { breaker } = api.runs.providerGuards().for(PROVIDER);
+    for (let i = 0; i < breaker.failureThreshold; i++) {
+      const a = breaker.tryAcquire();
+      assert.ok(a.ok);
+      breaker.record(a.permit, { ok: false, error: { kind: 'server', status: 503, message: 'test outage' } });
+    }
+    assert.equal(breaker.state, 'open');
+    await vscode.commands.executeCommand('promptLab.checkHealth');
+    await waitFor('the open breaker in the panel', 20_000, () => healthFrame((f) => f.testIds[`breaker-state-${PROVIDER}`] === 'open'), () => last.slice(0, 1500));
+    await act(`[data-testid="reset-breaker-${PROVIDER}"]`, 'click');
+    await waitFor('the breaker closed', 10_000, () => (breaker.state === 'closed' ? true : undefined));
+    await waitFor('the closed breaker in the panel', 20_000, () => healthFrame((f) => f.testIds[`breaker-state-${PROVIDER}`] === 'closed'), () => last.slice(0, 1500));
+    assert.equal(firedSinceStart().length, 1, 'more checks did not fire the alert again');
+  });
+
+  test('enough successes resolve the alert once, and the status bar follows', async function () {
+    this.timeout(120_000);
+    const before = (await api.health.check()).alerts.find((a) => a.ruleId === 'error-rate')!;
+    assert.ok(before.firing && before.n !== null && before.value !== null);
+    // Failures stay in the window: add successes until they are at most 5% of it (other suites' rows included).
+    const failures = Math.round(before.value * before.n);
+    const needed = Math.max(0, 20 * failures - before.n) + 10;
+    const base = { promptId: 'health-itest', promptText: 'Say hello', provider: PROVIDER, model: 'test-model' };
+    for (let i = 0; i < needed; i++) await api.tracker.track(base, (ex) => { ex.responseText = 'hello'; });
+    const report = await api.health.check();
+    const after = report.alerts.find((a) => a.ruleId === 'error-rate')!;
+    assert.equal(after.firing, false, JSON.stringify(after));
+    await api.health.check();
+    const resolved = api.health.history().filter((t) => t.ruleId === 'error-rate' && t.kind === 'resolved' && t.at >= startedAt);
+    assert.equal(resolved.length, 1, 'resolved once, not on every check');
+    assert.equal(firedSinceStart().length, 1);
+    assert.doesNotMatch(api.health.statusBar().tooltip, /Error rate/, 'the status bar no longer lists the alert');
+  });
+});
