@@ -102,5 +102,7 @@ export const compareViewStateSchema = z.object({
   experimentId: z.string().max(200).nullable(),
   onlyDiffering: z.boolean(),
   failuresOnly: z.boolean(),
+  /** Only cases whose best-scored variant is not the comparison's winner (older states lack it). */
+  winnerChanges: z.boolean().optional(),
 });
 export type CompareViewState = z.infer<typeof compareViewStateSchema>;

@@ -18,3 +18,25 @@ export function pValue(p: number): string {
 export function percent(v: number | null): string {
   return v === null || !Number.isFinite(v) ? '' : ` (${v > 0 ? '+' : ''}${(v * 100).toFixed(1)}%)`;
 }
+
+/**
+ * The variant whose output scored best on this case (overall quality), or null when no
+ * variant has a score or the best score is shared: a tie names no winner.
+ */
+export function caseWinner(scores: ReadonlyArray<{ variant: string; quality: number | null }>): string | null {
+  let best: string | null = null;
+  let top = -Infinity;
+  let tied = false;
+  for (const s of scores) {
+    if (s.quality === null || !Number.isFinite(s.quality)) continue;
+    if (s.quality > top) { top = s.quality; best = s.variant; tied = false; }
+    else if (s.quality === top) tied = true;
+  }
+  return tied ? null : best;
+}
+
+/** "Only where the winner changes": the case has a clear winner and it is not the comparison's leader. */
+export function winnerChanges(scores: ReadonlyArray<{ variant: string; quality: number | null }>, leader: string): boolean {
+  const w = caseWinner(scores);
+  return w !== null && w !== leader;
+}

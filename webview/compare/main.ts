@@ -4,7 +4,7 @@ import { wordDiff } from '../../src/shared/wordDiff';
 import { onThemeChange } from '../common/theme';
 import { connect, el } from '../common/vscodeApi';
 import { renderCharts } from './charts';
-import { num, pValue, percent, signed } from './format';
+import { num, pValue, percent, signed, winnerChanges } from './format';
 
 /*
  * Compare panel: one experiment. Header (id, design, seed, status, progress), the advisor,
@@ -31,6 +31,7 @@ const view: CompareViewState = {
   experimentId: typeof saved?.experimentId === 'string' && saved.experimentId.length <= 200 ? saved.experimentId : null,
   onlyDiffering: saved?.onlyDiffering === true,
   failuresOnly: saved?.failuresOnly === true,
+  winnerChanges: saved?.winnerChanges === true,
 };
 
 let snap: CompareSnapshot | null = null;
@@ -54,6 +55,7 @@ const stats = el('div', { id: 'compare-stats', class: 'stat-grid' });
 const chartsSection = el('section', { class: 'panel-section', id: 'compare-charts', 'data-testid': 'compare-charts', 'aria-labelledby': 'charts-title', hidden: '' });
 const onlyDiff = el('input', { type: 'checkbox', id: 'filter-differ' });
 const failures = el('input', { type: 'checkbox', id: 'filter-failures' });
+const winnerChange = el('input', { type: 'checkbox', id: 'filter-winner' });
 const rowsStatus = el('span', { id: 'rows-status', class: 'muted' });
 const thead = el('thead', {});
 const tbody = el('tbody', { id: 'compare-rows' });
@@ -62,6 +64,8 @@ const casesSection = el('section', { class: 'panel-section', 'aria-labelledby': 
   el('h2', { id: 'cases-title' }, 'Outputs by test case'),
   el('div', { class: 'toolbar' },
     el('label', {}, onlyDiff, ' Only where outputs differ'),
+    el('label', { title: 'Cases where a different variant scored best (overall quality) than the comparison\'s winner (the control when there is none); ties and unscored cases are left out' },
+      winnerChange, ' Only where the winner changes'),
     el('label', {}, failures, ' Failures'),
     rowsStatus),
   el('p', { class: 'muted legend' }, 'Each variant is compared word by word with the control (first column): ',
@@ -71,6 +75,7 @@ const casesSection = el('section', { class: 'panel-section', 'aria-labelledby': 
 
 onlyDiff.checked = view.onlyDiffering;
 failures.checked = view.failuresOnly;
+winnerChange.checked = view.winnerChanges === true;
 app.replaceChildren(
   el('div', { class: 'toolbar', id: 'compare' }, title, cancel), meta, progress, note, promoteBar, promoteStatus, advisor,
   el('section', { class: 'panel-section', 'aria-labelledby': 'stats-title' }, el('h2', { id: 'stats-title' }, 'Statistics'), recommendation, stats),
@@ -83,6 +88,7 @@ app.setAttribute('aria-busy', 'false');
 cancel.addEventListener('click', () => { host.post({ type: 'cancel' }); cancel.disabled = true; });
 onlyDiff.addEventListener('change', () => { view.onlyDiffering = onlyDiff.checked; shown = PAGE; saveState(); renderRows(); });
 failures.addEventListener('change', () => { view.failuresOnly = failures.checked; shown = PAGE; saveState(); renderRows(); });
+winnerChange.addEventListener('change', () => { view.winnerChanges = winnerChange.checked; shown = PAGE; saveState(); renderRows(); });
 more.addEventListener('click', () => { shown += PAGE; renderRows(); });
 
 host.post({ type: 'ready', experimentId: view.experimentId });
@@ -301,19 +307,21 @@ function renderRows(): void {
   }
   const variants = snap.experiment.variants.map((v) => v.name);
   const control = variants[0]!;
+  const leader = snap.analysis?.comparison?.winner ?? control;
   const promotable = new Set(snap.experiment.kind !== 'periods' ? snap.experiment.variants.slice(1).filter((v) => v.file).map((v) => v.name) : []);
   thead.replaceChildren(el('tr', {}, el('th', { scope: 'col' }, 'Test case'), ...variants.map((v, i) => el('th', { scope: 'col' }, i === 0 ? `${v} (control)` : v, ...(promotable.has(v) ? [' ', promoteButton(v)] : [])))));
   const ids = snap.caseIds.filter((id) => {
     const byVariant = outputs.get(id);
     if (view.failuresOnly && !isFailure(byVariant)) return false;
     if (view.onlyDiffering && !differs(byVariant, control)) return false;
+    if (view.winnerChanges && !winnerChanges(variants.map((v) => ({ variant: v, quality: byVariant?.get(v)?.quality ?? null })), leader)) return false;
     return true;
   });
   const page = ids.slice(0, shown);
   tbody.replaceChildren(...page.map((id) => caseRow(id, variants, control)));
   more.hidden = ids.length <= shown;
   more.textContent = `Show ${Math.min(PAGE, ids.length - shown)} more`;
-  const filtered = view.failuresOnly || view.onlyDiffering;
+  const filtered = view.failuresOnly || view.onlyDiffering || view.winnerChanges;
   rowsStatus.textContent = `${page.length} of ${ids.length} test case(s) shown${filtered ? ` (${snap.caseIds.length} in all)` : ''}`;
 }
 
