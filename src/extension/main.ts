@@ -24,7 +24,7 @@ import { CompareController } from './compareController';
 import { ApiKeys } from './secrets';
 
 /** What activate() returns: used by the integration tests, and by nothing else. */
-export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; runs: RunController; keys: ApiKeys; historyPanel(): HistoryPanel | undefined; resultsPanel(): ResultsPanel | undefined; qualityPanel(): QualityPanel | undefined; comparePanel(): ComparePanel | undefined; compare: CompareController; dashboardPanel(): DashboardPanel | undefined; reviveDashboard(panel: vscode.WebviewPanel, state: unknown): DashboardPanel; health: HealthMonitor; healthPanel(): HealthPanel | undefined; trees(): TreeViews | undefined }
+export interface PromptLabApi { store: PromptLabStore; tracker: Tracker; dataDir: string; runs: RunController; keys: ApiKeys; historyPanel(): HistoryPanel | undefined; resultsPanel(): ResultsPanel | undefined; qualityPanel(): QualityPanel | undefined; comparePanel(): ComparePanel | undefined; compare: CompareController; dashboardPanel(): DashboardPanel | undefined; reviveDashboard(panel: vscode.WebviewPanel, state: unknown): DashboardPanel; health: HealthMonitor; healthPanel(): HealthPanel | undefined; reviveHealth(panel: vscode.WebviewPanel): HealthPanel; trees(): TreeViews | undefined }
 
 let storeToClose: PromptLabStore | undefined;
 
@@ -107,7 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       }),
     );
     log.info('activate', `Prompt Lab ${context.extension.packageJSON.version as string} active (VS Code ${vscode.version})`);
-    return { store, tracker, dataDir, runs, keys, historyPanel: () => HistoryPanel.instance, resultsPanel: () => ResultsPanel.instance, qualityPanel: () => QualityPanel.instance, comparePanel: () => ComparePanel.instance, compare, dashboardPanel: () => DashboardPanel.instance, reviveDashboard, health: monitor, healthPanel: () => HealthPanel.instance, trees: () => TreeViews.instance };
+    return { store, tracker, dataDir, runs, keys, historyPanel: () => HistoryPanel.instance, resultsPanel: () => ResultsPanel.instance, qualityPanel: () => QualityPanel.instance, comparePanel: () => ComparePanel.instance, compare, dashboardPanel: () => DashboardPanel.instance, reviveDashboard, health: monitor, healthPanel: () => HealthPanel.instance, reviveHealth: (panel: vscode.WebviewPanel) => HealthPanel.revive(panel, deps), trees: () => TreeViews.instance };
   } catch (e) {
     // VS Code shows nothing for a failed activation: say it, log it, then rethrow.
     const message = e instanceof Error ? e.message : String(e);

@@ -185,6 +185,22 @@ suite('History panel', () => {
     assert.ok(frame.rowCount <= 80, `${frame.rowCount} rows in the DOM for 200 loaded: the table is not virtualized`);
     assert.ok(rowTexts(frame)[0]!.includes('bulk response 2099'), `newest first: ${rowTexts(frame)[0]}`);
     assert.match(frame.testIds['history-summary'] ?? '', /how many match is not counted/);
+
+    // Scroll by clicking the lowest row in the DOM (the browser scrolls it into view first):
+    // the next page is fetched by cursor once the window nears the end of the loaded rows.
+    let scrolled: WebviewDomFrame | undefined;
+    for (let i = 0; i < 40 && !scrolled; i++) {
+      const f = historyFrame(() => true);
+      const last = Math.max(...Object.keys(f?.testIds ?? {}).filter((k) => k.startsWith('history-row-')).map((k) => Number(k.slice(12))));
+      await act(`#hrow-${last}`, 'click');
+      const moved = await waitFor('the table to move', 5_000, () => historyFrame((g) => /^400 loaded of/.test(g.testIds['history-summary'] ?? '')
+        || Object.keys(g.testIds).some((k) => k.startsWith('history-row-') && Number(k.slice(12)) > last)), () => lastDom.slice(0, 800));
+      if (/^400 loaded of/.test(moved.testIds['history-summary'] ?? '')) scrolled = moved;
+    }
+    assert.ok(scrolled, `the second page never loaded: ${lastDom.slice(0, 800)}`);
+    assert.ok(scrolled.rowCount <= 80, `${scrolled.rowCount} rows in the DOM for 400 loaded`);
+    const indexes = Object.keys(scrolled.testIds).filter((k) => k.startsWith('history-row-')).map((k) => Number(k.slice(12)));
+    assert.ok(Math.min(...indexes) > 100, `the DOM still holds the top rows (${Math.min(...indexes)}): rows are not recycled`);
   });
 
   test('the tree views list the run and the experiment, and open the history filtered to them', async function () {

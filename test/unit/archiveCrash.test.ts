@@ -3,7 +3,7 @@
  * rerun to completion: every old execution ends up in exactly one archive file, readable
  * through the read-only archive path, and nowhere else.
  *
- * Sizes for CI; locally: PROMPTLAB_ARCHIVE_CRASH_ROWS (old rows, default 1000),
+ * Sizes for CI; locally: PROMPTLAB_ARCHIVE_CRASH_ROWS (old rows, default 800),
  * PROMPTLAB_ARCHIVE_CRASH_CHAINS (kill chains, default 3).
  */
 import assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ const ARCHIVER = path.join(__dirname, 'helpers', 'archiveChild.ts');
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 15);
 
-const OLD = envInt('PROMPTLAB_ARCHIVE_CRASH_ROWS', 1000);
+const OLD = envInt('PROMPTLAB_ARCHIVE_CRASH_ROWS', 800);
 const RECENT = 100;
 const CHAINS = envInt('PROMPTLAB_ARCHIVE_CRASH_CHAINS', 3);
 

@@ -32,6 +32,13 @@ describe('bootstrap kernel (WebAssembly) against the JavaScript kernels', () => 
     }
   });
 
+  it('declines samples too large for its integer index (2^21 cases), leaving the generator untouched', () => {
+    const state = new Xoshiro128(1).state;
+    const before = [...state];
+    assert.equal(wasmKernel()!.means([{ length: 2 ** 21 }], 10, state), null);
+    assert.deepEqual([...state], before);
+  });
+
   it('compareMetrics returns the same JSON with either kernel (4 variants, paired and unpaired, 9 metrics)', () => {
     const rng = new Xoshiro128(5);
     const specs: MetricSpec[] = ['q', 'd1', 'd2', 'd3', 'lat', 'cost', 'tok'].map((name) => ({ name, better: 'higher' as const, kind: 'continuous' as const }));

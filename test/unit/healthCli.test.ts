@@ -74,6 +74,7 @@ describe('promptlab health', () => {
     [['health', 'extra'], /health takes no arguments/],
     [['health', '--window-minutes', '0'], /--window-minutes must be an integer from 1 to 10080/],
     [['health', '--bogus'], /Unknown option '--bogus'/],
+    [['health', '--timeout', '0'], /--timeout must be an integer from 1 to 3600/],
   ] as Array<[string[], RegExp]>) {
     it(`exits 2 for: ${args.join(' ')}`, async () => {
       const r = await cli(...args, '--db', tempDir());

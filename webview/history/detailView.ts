@@ -54,16 +54,17 @@ function qualityBlock(d: HistoryDetail): HTMLElement {
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Evaluator'), el('th', { scope: 'col' }, 'Result'), el('th', { scope: 'col' }, 'Reason'))), el('tbody', {}, ...evals))] : [el('p', { class: 'muted' }, 'No evaluators ran for this execution.')]));
 }
 
-/** The detail body (the buttons are the caller's). */
+/** The detail body (the buttons are the caller's): what was said first, then the numbers behind it. */
 export function detailNodes(d: HistoryDetail): HTMLElement[] {
   return [
     el('h2', { 'data-testid': 'history-detail-title' }, `${d.promptId} — ${new Date(d.createdAt).toLocaleString()}`),
+    el('p', { class: 'muted' }, `${d.provider ?? 'unknown provider'} · ${d.model ?? 'unknown model'} · ${d.success ? 'succeeded' : 'failed'} · ${d.latencyMs === null ? 'latency n/a' : `${Math.round(d.latencyMs)} ms`}`),
     ...(d.textError ? [el('p', { class: 'error' }, `Full texts unavailable: ${d.textError}`)] : []),
     ...(d.errorMessage || !d.success ? [pre(`Error${d.errorType ? ` (${d.errorType})` : ''}`, d.errorMessage ?? 'no message recorded')] : []),
-    factsTable(d),
+    pre('Response', d.responseText, 'history-response'),
     qualityBlock(d),
     pre('Prompt (rendered messages)', d.promptText),
-    pre('Response', d.responseText, 'history-response'),
+    factsTable(d),
     pre('Model configuration', JSON.stringify(d.modelConfig, null, 2)),
     pre('Metadata', JSON.stringify(d.metadata, null, 2)),
   ];

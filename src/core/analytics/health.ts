@@ -265,7 +265,7 @@ function ingestionCheck(stats: Settled<HealthStats>, ftsWindow: number, maxBackl
   const details = `${backlog.toLocaleString('en-US')} execution(s) waiting for the full-text index (indexed up to #${st.ftsIndexedSeq} of #${st.maxSeq}; limit ${maxBacklog.toLocaleString('en-US')})` +
     `; ${st.pendingTexts.toLocaleString('en-US')} text(s) waiting to move into segment files at the next compaction` +
     (st.rollupBacklog === undefined ? '; analytics rollup backlog: not reported by this store' : `; ${st.rollupBacklog.toLocaleString('en-US')} execution(s) waiting for the analytics rollups (folded in before each analytics query)`) +
-    (backlog > maxBacklog ? '; search still finds the unindexed ones (slower), indexing catches up in the background' : '');
+    (backlog > maxBacklog ? '; full-text search may miss them until indexing catches up (VS Code indexes in the background; promptlab history --search indexes first)' : '');
   return { name: 'ingestion', healthy, details, metrics: { ftsBacklog: backlog, ftsIndexedSeq: st.ftsIndexedSeq, maxSeq: st.maxSeq, ftsWindow, pendingTexts: st.pendingTexts, rollupBacklog: st.rollupBacklog ?? null }, ...(healthy ? {} : { severity: 'info' as const }) };
 }
 

@@ -12,6 +12,7 @@ import { TextSegments } from './textSegments';
 import type { QualityFilter, QualityOverview } from './qualityQueries';
 import { qualityOverview } from './qualityQueries';
 import { AnalyticsEngine } from '../analytics/engine';
+import { rollupBacklog } from './rollups';
 import type { AnalyticsCacheStats, AnalyticsQuery, AnalyticsReport } from '../analytics/types';
 
 /*
@@ -45,6 +46,8 @@ export interface StoreStats {
   journals: number; journalBytes: number; ftsIndexedSeq: number; maxSeq: number; schemaVersion: number;
   /** The last compaction this process finished (null before the first). */
   lastCompaction: { at: number; durationMs: number; rows: number } | null;
+  /** Executions not yet folded into the analytics rollups (an analytics query folds them in first). */
+  rollupBacklog?: number;
 }
 
 interface Progress { offset: number; closed: boolean }
@@ -241,7 +244,7 @@ export class ExecutionStore {
     return {
       dir: this.opts.dir, executions: this.db.count(), pendingTexts: this.db.pendingCount(), snapshotGen: this.gen,
       snapshotBytes, journals: journals.length, journalBytes, ftsIndexedSeq: this.db.ftsIndexedSeq(), maxSeq: this.db.maxSeq(),
-      schemaVersion: SCHEMA_VERSION, lastCompaction: this.lastCompaction,
+      schemaVersion: SCHEMA_VERSION, lastCompaction: this.lastCompaction, rollupBacklog: rollupBacklog(this.db.db),
     };
   }
 

@@ -90,6 +90,7 @@ export async function openPromptFile(d: ExecutionDetail): Promise<ActionResult> 
 }
 
 export async function rerun(d: ExecutionDetail): Promise<ActionResult> {
+  if (!vscode.workspace.isTrusted) return { ok: false, message: 'Not re-run: this workspace is in Restricted Mode, where Prompt Lab sends nothing to any provider.' };
   const m = await findPromptFile(d);
   if (!m) return { ok: false, message: `${notFound(d)} Nothing was run.` };
   const name = path.basename(m.uri.fsPath);
