@@ -16,7 +16,7 @@ import { DashboardPanel } from './panels/dashboardPanel';
 import type { HealthSource } from './panels/dashboardPanel';
 import { ResultsPanel } from './panels/resultsPanel';
 import type { CompareController } from './compareController';
-import type { RunController } from './runController';
+import type { RunController, RunOptions } from './runController';
 
 export interface CommandDeps { extensionUri: vscode.Uri; store: PromptLabStore; log: Log; sanitizer: Sanitizer; runs: RunController; compare?: CompareController; health?: HealthSource }
 
@@ -27,7 +27,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   reg(Commands.showHistory, () => HistoryPanel.show(deps));
   reg(Commands.showLogs, () => log.show());
   const uriArg = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
-  const runOpts = (a: unknown) => (a && typeof a === 'object' && !(a instanceof vscode.Uri) ? a as { firstCaseOnly?: boolean } : {});
+  const runOpts = (a: unknown) => (a && typeof a === 'object' && !(a instanceof vscode.Uri) ? a as RunOptions : {});
   reg(Commands.runPrompt, (a?: unknown, b?: unknown) => deps.runs.runDocument(uriArg(a), runOpts(b)));
   reg(Commands.runPromptWithDataset, (a?: unknown) => deps.runs.runDocument(uriArg(a), { pickDataset: true }));
   reg(Commands.runWithoutCache, (a?: unknown) => deps.runs.runDocument(uriArg(a), { noCache: true }));

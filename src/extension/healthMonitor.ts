@@ -62,10 +62,13 @@ export class HealthMonitor implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem('promptLab.health', vscode.StatusBarAlignment.Left, -100);
     this.item.name = 'Prompt Lab health';
     this.item.command = Commands.showHealth;
-    this.item.text = '$(pulse) Checking…';
-    this.item.tooltip = 'Prompt Lab health: the first check runs once the database has loaded. Click to open the Health panel.';
+    const scheduled = this.interval > 0;
+    this.item.text = scheduled ? '$(pulse) Checking…' : '$(pulse) Not checked';
+    this.item.tooltip = scheduled ? 'Prompt Lab health: the first check runs once the database has loaded. Click to open the Health panel.'
+      : 'Prompt Lab health: scheduled checks are off (promptLab.health.intervalSeconds = 0). Run "Prompt Lab: Check Health Now" or open the Health panel.';
     this.item.show();
     this.schedule();
+    if (!scheduled) return;
     // The first check waits for the database: a cold load at 100k rows takes seconds, and a
     // timeout then would be a false alarm.
     const ready = (deps.store as { ready?: Promise<void> }).ready ?? Promise.resolve();
@@ -122,7 +125,7 @@ export class HealthMonitor implements vscode.Disposable {
   /** Settings changed: re-read the interval, and check again so the status bar reflects new thresholds at once. */
   settingsChanged(): void {
     this.schedule();
-    if (!this.disposed) void this.check().catch(() => undefined);
+    if (!this.disposed && this.interval > 0) void this.check().catch(() => undefined);
   }
 
   private schedule(): void {
@@ -154,8 +157,9 @@ export class HealthMonitor implements vscode.Disposable {
         void this.deps.state.update(HISTORY_KEY, this.transitions);
         for (const t of transitions) this.deps.log[t.kind === 'fired' ? 'warn' : 'info']('health', `alert ${t.kind}: ${describeAlert(report.alerts.find((a) => a.ruleId === t.ruleId)!, s.windowMinutes)}`);
         this.notify(transitions, report, s.windowMinutes);
+        // Only firing/quiet matters after a reload (so nothing is announced twice): store it when it changes.
+        void this.deps.state.update(STATES_KEY, this.states);
       }
-      void this.deps.state.update(STATES_KEY, this.states);
       this.render(report, s.windowMinutes);
       for (const l of [...this.listeners]) {
         try { l(report); } catch (e) { this.deps.log.error('health', `a health listener failed: ${(e as Error).message}`); }

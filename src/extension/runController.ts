@@ -52,7 +52,13 @@ export interface RunDeps {
   cacheDir: string;
 }
 
-export interface RunOptions { firstCaseOnly?: boolean; noCache?: boolean; pickDataset?: boolean }
+export interface RunOptions {
+  firstCaseOnly?: boolean; noCache?: boolean; pickDataset?: boolean;
+  /** Run only this test case (`row-N`, as stored on executions): History's Re-run. */
+  testCaseId?: string;
+  /** Render the file's messages under this variant (History's Re-run of a variant's execution). */
+  variant?: string;
+}
 
 /** A chosen profile plus, for a file endpoint the user approved, the env key to send there. */
 type RunChoice = ProfileChoice & { envKey?: string };
@@ -202,12 +208,25 @@ export class RunController implements vscode.Disposable {
       rows = readDataset(picked[0].fsPath);
       datasetName = path.basename(picked[0].fsPath);
     }
-    const chosen = this.choose(prompt);
+    if (opts.variant && !prompt.variants.some((v) => v.name === opts.variant)) {
+      void vscode.window.showErrorMessage(`Prompt Lab: ${path.basename(doc.fileName)} has no variant "${opts.variant}" (it was removed, or the execution came from a model, file or parameter comparison arm); nothing was run.`);
+      return undefined;
+    }
+    const chosen = this.choose(prompt, opts.variant ?? null);
     if (!chosen) return undefined;
     const choice = await this.applyEndpointPolicy(prompt, chosen, doc.fileName);
     if (!choice) return undefined;
     const skipped: string[] = [];
-    const cases = casesFromRows({ prompt, rows, model: choice.model, firstCaseOnly: opts.firstCaseOnly === true, onSkippedRow: (row, reason) => {
+    if (opts.testCaseId !== undefined) {
+      // Find the row first, so a test case that no longer exists is said plainly instead of running nothing.
+      const wanted = await findCase(casesFromRows({ prompt, rows, model: choice.model, ...(opts.variant ? { variant: opts.variant } : {}) }), opts.testCaseId);
+      if (!wanted) {
+        void vscode.window.showErrorMessage(`Prompt Lab: test case ${opts.testCaseId} is not in ${datasetName ?? path.basename(doc.fileName)} any more (it may have been edited); nothing was run.`);
+        return undefined;
+      }
+      return this.execute(prompt, [wanted], choice, `${prompt.name} · ${opts.testCaseId}`, opts.noCache === true);
+    }
+    const cases = casesFromRows({ prompt, rows, model: choice.model, ...(opts.variant ? { variant: opts.variant } : {}), firstCaseOnly: opts.firstCaseOnly === true, onSkippedRow: (row, reason) => {
       skipped.push(`row ${row}: ${reason}`);
       this.deps.log.warn('run', `${datasetName ?? path.basename(doc.fileName)}: row ${row} skipped: ${reason}`);
     } });
@@ -323,4 +342,10 @@ export class RunController implements vscode.Disposable {
     for (const ac of this.running) ac.abort();
     this.statusItem.dispose();
   }
+}
+
+/** The case with this test case id (stops reading the dataset once found). */
+async function findCase(cases: AsyncIterable<RunCase>, testCaseId: string): Promise<RunCase | null> {
+  for await (const c of cases) if (c.testCaseId === testCaseId) return c;
+  return null;
 }

@@ -75,6 +75,22 @@ suite('Run a prompt file', () => {
     assert.ok(frame.resultsRows!.every((r) => r.join(' ').includes('Customer wants a refund')));
   });
 
+  test('Run Prompt with a test case id (History\'s Re-run) runs that one case, and says so when it is gone', async () => {
+    const uri = vscode.Uri.file(path.join(ws(), 'prompts', 'summarise.prompt.yml'));
+    const before = server.requests.length;
+    const summary = await vscode.commands.executeCommand<RunSummary>('promptLab.runPrompt', uri, { testCaseId: 'row-2' });
+    assert.ok(summary, 'the command returned no summary (see the Prompt Lab log)');
+    assert.equal(summary.total, 1);
+    assert.equal(server.requests.length - before, 1);
+    const run = api.resultsPanel()?.currentRun;
+    assert.ok(run);
+    const page = await api.store.history({ runId: run.runId, limit: 10 });
+    assert.deepEqual(page.rows.map((r) => r.testCaseId), ['row-2']);
+    const missing = await vscode.commands.executeCommand<RunSummary | undefined>('promptLab.runPrompt', uri, { testCaseId: 'row-99' });
+    assert.equal(missing, undefined, 'a test case that is not in the file runs nothing');
+    assert.equal(server.requests.length - before, 1);
+  });
+
   test('a broken prompt file gets a diagnostic at the offending line', async () => {
     const file = path.join(ws(), 'broken.prompt.yml');
     fs.writeFileSync(file, 'name: Broken\nmodelParameters:\n  temperature: hot\nmessages:\n  - role: user\n    content: Hello {{who}}\n');

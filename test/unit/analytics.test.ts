@@ -272,6 +272,20 @@ describe('analytics after writes', () => {
     await s.close();
   });
 
+  it('a row inserted under a seq that archive freed is counted (no AUTOINCREMENT: seqs are reused)', async () => {
+    const now = Date.now();
+    // The last two rows (highest seqs) are the old ones that archive removes.
+    const inputs = randomExecutions(10, 22).map((e, i) => ({ ...e, createdAt: new Date(i < 8 ? now - DAY - i * 1000 : now - 40 * DAY).toISOString() }));
+    const { s } = await storeWith(inputs);
+    await s.compact();
+    assert.equal((await s.analytics({ days: 7 })).current.executions, 8);
+    assert.equal((await s.archive(30)).deleted, 2);
+    s.record({ ...randomExecutions(1, 23)[0]!, id: 'reuses-seq-9', createdAt: new Date(now - 2 * DAY).toISOString() });
+    assert.equal(Number(s.engine.database.db.exec("SELECT seq FROM executions WHERE id = 'reuses-seq-9'")[0]!.values[0]![0]), 9, 'the freed seq was handed out again');
+    assert.equal((await s.analytics({ days: 7 })).current.executions, 9);
+    await s.close();
+  });
+
   it('the cache is invalidated by a new execution in the window, not by one outside it', async () => {
     const now = Date.now();
     const { s } = await storeWith(randomExecutions(100, 16).map((e, i) => ({ ...e, createdAt: new Date(now - i * 60_000).toISOString() })));

@@ -123,6 +123,18 @@ describe('alert state machine', () => {
     assert.deepEqual(alertTransitions([], evaluateAlerts(rules, good, [], 1), 1), []);
   });
 
+  it('an unreadable value keeps the last state instead of resolving and firing again', () => {
+    const s1 = evaluateAlerts(rules, bad, [], 1);
+    const s2 = evaluateAlerts(rules, inputs(null), s1, 2);
+    const e = byId(s2, 'error-rate');
+    assert.deepEqual([e.firing, e.value, e.since], [true, null, 1]);
+    assert.equal(e.reason, 'analytics failed: boom (state kept from the last check)');
+    assert.deepEqual(alertTransitions(s1, s2, 2), []);
+    const s3 = evaluateAlerts(rules, bad, s2, 3);
+    assert.deepEqual(alertTransitions(s2, s3, 3), [], 'no second "fired" when the value is readable again');
+    assert.equal(byId(evaluateAlerts(rules, inputs(null), [], 1), 'error-rate').firing, false, 'without a previous state it is not firing');
+  });
+
   it('dropping below the minimum sample resolves a firing alert (once)', () => {
     const s1 = evaluateAlerts(rules, bad, [], 1);
     const s2 = evaluateAlerts(rules, inputs(kpis({ executions: 5, successes: 0 })), s1, 2);

@@ -75,7 +75,8 @@ export interface AlertInputs {
   journalBacklog: { value: number } | { value: null; reason: string };
 }
 
-interface Measured { value: number | null; n: number | null; reason?: string; enough: boolean }
+/** `failed`: the input could not be read at all (as opposed to too few samples). */
+interface Measured { value: number | null; n: number | null; reason?: string; enough: boolean; failed?: boolean }
 
 function measure(rule: AlertRule, inputs: AlertInputs): Measured {
   const min = rule.minSamples ?? 0;
@@ -84,7 +85,7 @@ function measure(rule: AlertRule, inputs: AlertInputs): Measured {
     case 'error-rate':
     case 'latency-p95':
     case 'quality-mean': {
-      if (inputs.window.kpis === null) return { value: null, n: null, enough: false, reason: inputs.window.reason };
+      if (inputs.window.kpis === null) return { value: null, n: null, enough: false, failed: true, reason: inputs.window.reason };
       const k = inputs.window.kpis;
       if (rule.id === 'error-rate') {
         // From counts, not 1 − successRate: 1 − 0.95 is 0.050000000000000044, which is "> 5%".
@@ -105,15 +106,15 @@ function measure(rule: AlertRule, inputs: AlertInputs): Measured {
       return { value: k.quality.mean, n: k.quality.n, enough: true };
     }
     case 'db-size':
-      return inputs.dbBytes.value === null ? { value: null, n: null, enough: false, reason: inputs.dbBytes.reason } : { value: inputs.dbBytes.value, n: null, enough: true };
+      return inputs.dbBytes.value === null ? { value: null, n: null, enough: false, failed: true, reason: inputs.dbBytes.reason } : { value: inputs.dbBytes.value, n: null, enough: true };
     case 'write-latency': {
       const w = inputs.writeLatency;
-      if (w.n === null) return { value: null, n: null, enough: false, reason: w.reason };
+      if (w.n === null) return { value: null, n: null, enough: false, failed: true, reason: w.reason };
       if (w.n < min) return { value: w.p95, n: w.n, enough: false, reason: `only ${w.n} write(s) measured (${w.source}; minimum ${min})` };
       return { value: w.p95, n: w.n, enough: w.p95 !== null };
     }
     case 'journal-backlog':
-      return inputs.journalBacklog.value === null ? { value: null, n: null, enough: false, reason: inputs.journalBacklog.reason } : { value: inputs.journalBacklog.value, n: null, enough: true };
+      return inputs.journalBacklog.value === null ? { value: null, n: null, enough: false, failed: true, reason: inputs.journalBacklog.reason } : { value: inputs.journalBacklog.value, n: null, enough: true };
   }
 }
 
@@ -137,11 +138,14 @@ export function evaluateAlerts(rules: readonly AlertRule[], inputs: AlertInputs,
   const before = new Map(previous.map((s) => [s.ruleId, s]));
   return rules.map((rule) => {
     const m = measure(rule, inputs);
-    const firing = m.enough && m.value !== null && breaches(rule.comparator, m.value, rule.threshold);
     const prior = before.get(rule.id);
+    // A value that could not be read says nothing about the alert: keep its state rather than
+    // resolve it now and fire (and notify) again at the next check that can read it.
+    const kept = m.failed === true && prior !== undefined;
+    const firing = kept ? prior.firing : m.enough && m.value !== null && breaches(rule.comparator, m.value, rule.threshold);
     const since = prior && prior.firing === firing ? prior.since : now;
-    const advice = firing ? alertAdvice(rule.id) : undefined;
-    const reason = m.reason ?? advice;
+    const advice = firing && !kept ? alertAdvice(rule.id) : undefined;
+    const reason = kept ? `${m.reason} (state kept from the last check)` : m.reason ?? advice;
     return { ruleId: rule.id, label: rule.label, severity: rule.severity, firing, value: m.value, threshold: rule.threshold, comparator: rule.comparator, n: m.n, since, ...(reason ? { reason } : {}) };
   });
 }

@@ -73,7 +73,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; s
     version: 4,
     description: 'analytics rollups (hourly and daily cells) kept current by seq catch-up and dirty hours',
     sql: `
-      -- One cell per (period start, prompt, provider, model, variant); NULL dimensions are ''.
+      -- One cell per (period start, prompt, provider, model, variant); NULL dimensions are '',
+      -- a rolled-up dimension of a "cube" cell is char(1) (see rollups.ts).
       -- Sums and sums of squares make cells mergeable; lat_hist is a sparse JSON log histogram
       -- (see analytics/latencyHistogram.ts), dims JSON {name: [n, sum]}.
       CREATE TABLE rollup_hour (

@@ -94,14 +94,9 @@ export async function rerun(d: ExecutionDetail): Promise<ActionResult> {
   const m = await findPromptFile(d);
   if (!m) return { ok: false, message: `${notFound(d)} Nothing was run.` };
   const name = path.basename(m.uri.fsPath);
-  // The run command runs a file's first case alone or all of its cases; a row other than the
-  // defaults case cannot be picked by itself, so the user chooses to run them all or nothing.
-  const onlyDefaults = d.testCaseId === null;
-  if (!onlyDefaults) {
-    const choice = await vscode.window.showInformationMessage(`Re-run ${name}? The run command cannot run test case ${d.testCaseId} alone; it runs all of the file's cases.`,
-      { modal: true, detail: m.sameVersion === false ? 'The file changed since this execution: the current version runs.' : undefined }, 'Run All Cases');
-    if (choice !== 'Run All Cases') return { ok: false, message: `Not re-run: running test case ${d.testCaseId} alone is not supported; cancelled.` };
-  }
-  void vscode.commands.executeCommand(Commands.runPrompt, m.uri, onlyDefaults ? { firstCaseOnly: true } : {});
-  return { ok: true, message: `Running ${name} again (${onlyDefaults ? 'its inputs\u2019 defaults' : 'all cases'}); results appear in the Results panel. ${m.sameVersion === false ? 'Note: the file changed since this execution, so the current version runs.' : ''}`.trim() };
+  // The same test case (row-N) under the same variant; an execution without one ran the inputs' defaults.
+  const opts = { ...(d.testCaseId !== null ? { testCaseId: d.testCaseId } : { firstCaseOnly: true }), ...(d.variant ? { variant: d.variant } : {}) };
+  void vscode.commands.executeCommand(Commands.runPrompt, m.uri, opts);
+  const what = d.testCaseId !== null ? `test case ${d.testCaseId}` : 'its inputs\u2019 defaults';
+  return { ok: true, message: `Running ${name} again (${what}${d.variant ? `, variant ${d.variant}` : ''}); results appear in the Results panel.${m.sameVersion === false ? ' Note: the file changed since this execution, so the current version runs.' : ''}` };
 }
