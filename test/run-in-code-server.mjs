@@ -149,6 +149,7 @@ function startDomBridge() {
       panel: document.querySelector('#app')?.getAttribute('data-panel') ?? null,
       testIds: Object.fromEntries([...document.querySelectorAll('[data-testid]')].slice(0, 300).map((e) => [e.getAttribute('data-testid'), (e.textContent ?? '').slice(0, 2000)])),
       bodyClass: document.body.className,
+      cspLast: document.querySelector('#app')?.getAttribute('data-csp-last') ?? null,
       hasHistory: !!document.querySelector('#history'),
       summary: text('#summary'),
       rowCount: document.querySelectorAll('tbody#rows tr').length,
@@ -196,7 +197,7 @@ function startDomBridge() {
         if (!r) continue;
         injectedAnywhere ||= r.injected;
         if (!r.hasApp) continue;
-        frames.push({ url: f.url(), panel: r.panel, testIds: r.testIds, bodyClass: r.bodyClass, canvasCount: r.canvasCount, canvasDrawn: r.canvasDrawn, cspViolations: r.cspViolations, summary: r.summary, rowCount: r.rowCount, detailText: r.detailText, injected: r.injected,
+        frames.push({ url: f.url(), panel: r.panel, testIds: r.testIds, bodyClass: r.bodyClass, canvasCount: r.canvasCount, canvasDrawn: r.canvasDrawn, cspViolations: r.cspViolations, cspLast: r.cspLast, summary: r.summary, rowCount: r.rowCount, detailText: r.detailText, injected: r.injected,
           resultsTitle: r.resultsTitle, resultsTotals: r.resultsTotals, resultsRows: r.resultsRows,
           ...(r.hasQuality ? { hasQuality: true, qualityStatus: r.qualityStatus, qualityCards: r.qualityCards, qualityPrompt: r.qualityPrompt, qualityDays: r.qualityDays,
             qualityEmpty: r.qualityEmpty, qualityTrendNote: r.qualityTrendNote, qualityWorst: r.qualityWorst, canvasCount: r.canvasCount, canvasDrawn: r.canvasDrawn,

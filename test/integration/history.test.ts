@@ -8,7 +8,7 @@ import type { HistoryPageData, HostToWebview } from '../../src/shared/historyPro
 import { waitFor } from './waitFor';
 
 /** One frame of the webview DOM as test/run-in-code-server.mjs writes it (every 500 ms). */
-interface WebviewDomFrame { url: string; panel: string | null; testIds: Record<string, string>; summary: string | null; rowCount: number; detailText: string; injected: boolean }
+interface WebviewDomFrame { url: string; panel: string | null; testIds: Record<string, string>; cspViolations: number; cspLast: string | null; summary: string | null; rowCount: number; detailText: string; injected: boolean }
 interface WebviewDom { frames: WebviewDomFrame[]; injectedAnywhere?: boolean; clickedRow?: boolean; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
 // HTML whose handler would set a global if the webview ever parsed it as markup.
@@ -182,6 +182,7 @@ suite('History panel', () => {
     const total = (await api.store.stats()).executions;
     assert.ok(total >= 2100, `only ${total} executions stored`);
     assert.ok(frame.rowCount > 5, `too few rows rendered: ${frame.rowCount}`);
+    assert.equal(frame.cspViolations, 0, `refused by the content security policy: ${frame.cspLast}`);
     assert.ok(frame.rowCount <= 80, `${frame.rowCount} rows in the DOM for 200 loaded: the table is not virtualized`);
     assert.ok(rowTexts(frame)[0]!.includes('bulk response 2099'), `newest first: ${rowTexts(frame)[0]}`);
     assert.match(frame.testIds['history-summary'] ?? '', /how many match is not counted/);

@@ -1,3 +1,4 @@
+import '../common/cspSelfCheck';
 import type { CompareAnalysis, CompareCaseOutput, CompareSnapshot, CompareStatus, CompareViewState, HostToWebview } from '../../src/shared/compareProtocol';
 import type { MetricResult, VariantComparison } from '../../src/core/stats/compareTypes';
 import { wordDiff } from '../../src/shared/wordDiff';
@@ -14,12 +15,6 @@ import { num, pValue, percent, signed, winnerChanges } from './format';
  * Every string from the host is set as text (textContent / text nodes), never as HTML.
  */
 
-const cspViolations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || 'inline'}`);
-  document.getElementById('app')?.setAttribute('data-csp-violations', String(cspViolations.length));
-  document.getElementById('app')?.setAttribute('data-csp-last', cspViolations[cspViolations.length - 1]!);
-});
 
 const PAGE = 100;
 

@@ -1,3 +1,4 @@
+import '../common/cspSelfCheck';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { ChartConfiguration } from 'chart.js';
 import type { AlertState, AnalyticsReport, BreakdownRow, DashboardCommand, DashboardData, DashboardDays, DashboardViewState, HealthReport, HostToWebview, Kpis } from '../../src/shared/dashboardProtocol';
@@ -18,16 +19,6 @@ import { DEFAULT_STATE, KPI_SPECS, NA, WINDOWS, alertValue, bucketLabel, count, 
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
 
-// Self-check for the CSP: any refused script/style shows up here (and in the integration test).
-let cspViolations = 0;
-document.addEventListener('securitypolicyviolation', (e) => {
-  cspViolations++;
-  document.getElementById('app')?.setAttribute('data-csp-violations', String(cspViolations));
-  // What was refused, for the test's failure message (hidden: not part of the page).
-  let log = document.getElementById('csp-log');
-  if (!log) { log = el('div', { id: 'csp-log', hidden: '', 'data-testid': 'csp-violations' }); document.body.append(log); }
-  log.append(`${e.violatedDirective}: ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber}) ${e.sample}; `);
-});
 
 let state: DashboardViewState = { ...DEFAULT_STATE };
 let data: DashboardData | null = null;

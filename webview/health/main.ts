@@ -1,3 +1,4 @@
+import '../common/cspSelfCheck';
 import type { AlertRow, BreakerView, HealthCheckResult, HealthViewData, HistoryRow, HostToWebview } from '../../src/shared/healthProtocol';
 import { connect, el } from '../common/vscodeApi';
 
@@ -8,12 +9,6 @@ import { connect, el } from '../common/vscodeApi';
  * after a reload it asks for the current report again.
  */
 
-// Self-check for the CSP: any refused script/style shows up here (and in the integration test).
-let cspViolations = 0;
-document.addEventListener('securitypolicyviolation', () => {
-  cspViolations++;
-  document.getElementById('app')?.setAttribute('data-csp-violations', String(cspViolations));
-});
 
 const host = connect<Record<string, never>, HostToWebview>((m) => {
   if (m.type === 'state') render(m.data);

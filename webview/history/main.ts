@@ -1,3 +1,5 @@
+import '../common/cspSelfCheck';
+import '../common/zodJitless';
 import type { ActionResult, DetailAction, HistoryCursorData, HistoryDetail, HistoryPageData, HistoryViewFilter, HistoryViewState, HostToWebview } from '../../src/shared/historyProtocol';
 import { historyViewStateSchema, isFiltered } from '../../src/shared/historyProtocol';
 import { connect, el } from '../common/vscodeApi';

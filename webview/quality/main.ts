@@ -1,3 +1,4 @@
+import '../common/cspSelfCheck';
 import { BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { ChartConfiguration } from 'chart.js';
 import type { DailyQuality, HostToWebview, QualityData, QualityDays, QualityViewState, ScoreDistribution, WorstExecution } from '../../src/shared/qualityProtocol';
@@ -14,12 +15,6 @@ import { onThemeChange, readTheme, withAlpha } from '../common/theme';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Filler, Tooltip, Legend);
 
-// Self-check for the CSP: any refused script/style shows up here (and in the integration test).
-const cspViolations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || 'inline'}`);
-  document.getElementById('app')?.setAttribute('data-csp-violations', String(cspViolations.length));
-});
 
 const host = connect<QualityViewState, HostToWebview>((m) => {
   if (m.type === 'changed') void query();
