@@ -156,6 +156,31 @@ function registerMaintenance(context: vscode.ExtensionContext, deps: CommandDeps
     } catch (e) { return fail('Optimize', e); }
   });
 
+  reg(Commands.archiveExecutions, async (arg?: unknown) => {
+    // A number argument (tests, keybindings) skips the questions.
+    let days = typeof arg === 'number' ? arg : undefined;
+    if (days === undefined) {
+      const answer = await vscode.window.showInputBox({
+        title: 'Prompt Lab: archive executions older than how many days?', value: String(cfg().get<number>(MaintenanceSettings.retentionDays, 0) || 90),
+        prompt: 'They move to <database>/archive/YYYY-MM.sqlite (readable with promptlab history --archive); nothing is deleted.',
+        validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 36500 ? null : 'A whole number of days from 1 to 36500'),
+      });
+      if (answer === undefined) return undefined;
+      days = Number(answer.trim());
+    }
+    if (!Number.isInteger(days) || days < 1) return fail('Archive', new Error(`days must be a whole number ≥ 1, got ${String(days)}`));
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Prompt Lab: archiving executions older than ${days} day(s)` }, () => store.archive(days));
+      const msg = r.deleted
+        ? `Archived ${r.deleted} execution(s) older than ${r.cutoff.slice(0, 10)} to ${r.files.map((f) => path.basename(f)).join(', ')}; database ${(r.bytesBefore / 1e6).toFixed(1)} MB → ${(r.bytesAfter / 1e6).toFixed(1)} MB.`
+        : `No execution is older than ${days} day(s); nothing was archived.`;
+      log.info('store', msg);
+      if (typeof arg !== 'number') void vscode.window.showInformationMessage(`Prompt Lab: ${msg}`);
+      refresh();
+      return r;
+    } catch (e) { return fail('Archive', e); }
+  });
+
   const cfg = () => vscode.workspace.getConfiguration(SettingsSection);
   const scheduled = async () => {
     const schedule = cfg().get<string>(MaintenanceSettings.backupSchedule, 'off');

@@ -23,6 +23,7 @@ export const Commands = {
   createBackup: 'promptLab.createBackup',
   restoreBackup: 'promptLab.restoreBackup',
   optimizeDatabase: 'promptLab.optimizeDatabase',
+  archiveExecutions: 'promptLab.archiveExecutions',
   showDashboard: 'promptLab.showDashboard',
   /** Tree views: history filtered to `{runId}` or `{experimentId}`, refresh, an experiment's comparison. */
   showHistoryFor: 'promptLab.showHistoryFor',

@@ -48,8 +48,7 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
 /** Writes measured before the write-latency rule may fire (its own minimum sample). */
 export const WRITE_LATENCY_MIN_SAMPLES = 20;
 
-/* The extension has no archive command of its own: archiving there is the retention setting. */
-export const ARCHIVE_ADVICE = 'sql.js slows down past ~500 MB: archive old executions (promptlab cleanup --archive --days N, or the setting promptLab.retentionDays)';
+export const ARCHIVE_ADVICE = 'sql.js slows down past ~500 MB: archive old executions (Prompt Lab: Archive Old Executions…, promptlab cleanup --archive --days N, or the setting promptLab.retentionDays)';
 
 export function alertRules(s: AlertSettings): AlertRule[] {
   const window = { windowMinutes: s.windowMinutes, minSamples: s.minSamples };
