@@ -15,10 +15,11 @@ import type { Database } from 'sql.js';
 import { Sanitizer } from '../src/core/sanitize';
 import type { HistoryFilter } from '../src/core/store';
 import { LocalStore, SCHEMA_VERSION, importJsonl } from '../src/core/store';
+import { readManifest } from '../src/core/store/snapshot';
 import { Table } from './report';
 import type { ExecutionRecord } from '../src/core/store';
 import { DAY, MID_TERM, NOW, PROMPT_COUNT, makeRecord, prng } from './rows';
-import { MB, ROOT, filesSize, fmt, log, median, peakRssMB } from './util';
+import { MB, ROOT, fmt, log, median, peakRssMB } from './util';
 
 const N = Number(process.env.BENCH_ANALYTICS_N ?? 100_000);
 /*
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
   const store = await LocalStore.open({ dir: DB_DIR, sanitizer });
   const openMs = performance.now() - t;
   const eng = store.engine;
-  const snapshotBytes = filesSize(DB_DIR, (f) => f.startsWith('snapshot-')).bytes;
+  const snapshotBytes = readManifest(DB_DIR)?.bytes ?? 0; // the newest snapshot (the previous one is kept beside it)
   log(`opened in ${fmt(openMs / 1000)} s (${eng.count()} rows)`);
 
   // One-offs a fresh database pays once: rollups and the FTS window built in the background.

@@ -332,6 +332,23 @@ describe('analytics after writes', () => {
   });
 });
 
+describe('rollup failures', () => {
+  it('a broken rollup is reported, never stops a compaction, and the query says why', async () => {
+    const problems: string[] = [];
+    const { s } = await storeWith(randomExecutions(20, 24, DAY), { onProblem: (p) => problems.push(p.message) });
+    await s.compact();
+    // Both UTC days of the rows have a total cell, so folding in any new row reads a broken one.
+    s.engine.database.db.run("UPDATE rollup_hour SET lat_hist = 'not json'");
+    s.engine.database.db.run("UPDATE rollup_day SET lat_hist = 'not json'");
+    s.record({ ...randomExecutions(1, 25, DAY)[0]!, id: 'late' });
+    const r = await s.compact();
+    assert.ok(r.gen, 'the snapshot was written');
+    assert.ok(problems.some((m) => /analytics rollups not updated/.test(m)), problems.join('; '));
+    await assert.rejects(s.analytics({ until: UNTIL }), /JSON/);
+    await s.close();
+  });
+});
+
 describe('rollup migration', () => {
   it('a version-3 database migrates and builds its rollups on first use', async () => {
     const SQL = await loadSqlJs();

@@ -200,6 +200,25 @@ export class ExecutionStore {
   /** Folds not-yet-rolled-up rows into the analytics rollups for up to `budgetMs`; returns rows folded. */
   catchUpRollups(budgetMs = Infinity): number { return this.analyticsEngine.refresh(budgetMs); }
 
+  private lastRollupProblem = '';
+  /**
+   * The same off the query path (timer, compaction): a failure is reported once, not thrown,
+   * so that analytics can never stop compactions or kill the worker; the next analytics query
+   * retries and surfaces it to its caller.
+   */
+  catchUpRollupsInBackground(budgetMs: number): number {
+    try {
+      const n = this.catchUpRollups(budgetMs);
+      this.lastRollupProblem = '';
+      return n;
+    } catch (e) {
+      const message = `analytics rollups not updated: ${e instanceof Error ? e.message : String(e)}`;
+      if (message !== this.lastRollupProblem) this.report({ kind: 'snapshot', file: '', message });
+      this.lastRollupProblem = message;
+      return 0;
+    }
+  }
+
   recentRuns(limit: number): RecentRun[] { return this.db.recentRuns(limit); }
 
   metricSamples(filter: SampleFilter): MetricSampleRow[] { return this.db.metricSamples(filter); }
@@ -345,7 +364,7 @@ export class ExecutionStore {
       this.trimFtsIndex();
       this.catchUpIndex(this.opts.compactionIndexBudgetMs ?? 2000);
       // Rollups travel with the snapshot; whatever the budget leaves is caught up later.
-      this.catchUpRollups(this.opts.compactionIndexBudgetMs ?? 2000);
+      this.catchUpRollupsInBackground(this.opts.compactionIndexBudgetMs ?? 2000);
       let moved = 0;
       for (;;) {
         const batch = this.db.pendingTexts(1000);

@@ -91,7 +91,7 @@ export class LocalStore implements PromptLabStore {
     if (this.engine.shouldReload()) { void this.engine.reload(); return; }
     this.engine.poll();
     this.engine.indexSome(200);
-    this.engine.catchUpRollups(100);
+    this.engine.catchUpRollupsInBackground(100);
   }
 
   record(input: ExecutionInput): ExecutionRecord {

@@ -87,7 +87,7 @@ void (async () => {
     if (store.shouldReload()) { void store.reload(); return; }
     store.poll();
     store.catchUpIndex(150); // background FTS catch-up in short slices between messages
-    store.catchUpRollups(100); // and analytics rollups, so a query rarely has rows to fold in first
+    store.catchUpRollupsInBackground(100); // and analytics rollups, so a query rarely has rows to fold in first
     // Texts waiting for a segment = rows not yet in a snapshot, whoever wrote them.
     if (store.database.pendingCount() >= init.compactEveryRows) void compact().catch((e: unknown) => port.postMessage({ type: 'problem', problem: { kind: 'snapshot', file: '', message: `compaction failed: ${(e as Error).message}` } }));
   }, init.pollMs);
