@@ -90,20 +90,23 @@ async function runSmoke() {
     console.log(`smoke: workbench up after ${Date.now() - t0} ms`);
 
     // The extension host registers commands after the workbench paints: retry until the palette lists ours.
-    for (let i = 0; ; i++) {
-      await page.keyboard.press('F1');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-      await page.keyboard.type(COMMAND_TITLE);
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: COMMAND_TITLE });
-      if (await row.first().waitFor({ timeout: 2000 }).then(() => true, () => false)) {
-        await page.keyboard.press('Enter');
-        console.log(`smoke: ran "${COMMAND_TITLE}" from the command palette after ${Date.now() - t0} ms`);
-        break;
+    const palette = async (title) => {
+      for (let i = 0; ; i++) {
+        await page.keyboard.press('F1');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+        await page.keyboard.type(title);
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+        if (await row.first().waitFor({ timeout: 2000 }).then(() => true, () => false)) {
+          await page.keyboard.press('Enter');
+          console.log(`smoke: ran "${title}" from the command palette after ${Date.now() - t0} ms`);
+          return;
+        }
+        await page.keyboard.press('Escape');
+        if (i > 30) throw new Error(`"${title}" never appeared in the command palette`);
+        await page.waitForTimeout(1000);
       }
-      await page.keyboard.press('Escape');
-      if (i > 30) throw new Error(`"${COMMAND_TITLE}" never appeared in the command palette`);
-      await page.waitForTimeout(1000);
-    }
+    };
+    await palette(COMMAND_TITLE);
 
     // The webview lives in nested iframes; wait for the table and for the first data render (summary text).
     let seen;
@@ -126,6 +129,23 @@ async function runSmoke() {
     if (errors.length) console.log(`smoke: notifications: ${errors.join(' | ')}`);
     if (!seen) { console.log('smoke: FAILED: the history table (#history) never rendered in a webview frame'); return 1; }
     console.log(`smoke: history table present, columns=${seen.headers.join(', ')}; rows=${seen.rows}; summary=${seen.summary}`);
+    // The other panels a user opens first: each must render its #app[data-panel] (screenshots beside the history one).
+    for (const [title, panel] of [['Prompt Lab: Show Dashboard', 'dashboard'], ['Prompt Lab: Show Health', 'health']]) {
+      await palette(title);
+      let text = null;
+      for (let i = 0; i < 40 && !text; i++) {
+        for (const f of page.frames()) {
+          text = await f.evaluate((p) => (document.querySelector(`#app[data-panel="${p}"]`)?.textContent ?? '').trim() || null, panel).catch(() => null);
+          if (text) break;
+        }
+        if (!text) await page.waitForTimeout(500);
+      }
+      await page.waitForTimeout(1500); // charts draw after the data arrives
+      const file = path.join(path.dirname(shot), `screenshot-${panel}.png`);
+      await page.screenshot({ path: file });
+      if (!text) { console.log(`smoke: FAILED: the ${panel} panel never rendered`); return 1; }
+      console.log(`smoke: ${panel} panel rendered (${text.replace(/\s+/g, ' ').slice(0, 160)}…); screenshot ${file}`);
+    }
     const failed = errors.filter((t) => /Prompt Lab.*(failed|error)/i.test(t));
     if (failed.length) { console.log(`smoke: FAILED: error notification: ${failed.join(' | ')}`); return 1; }
     console.log(`smoke: OK after ${Date.now() - t0} ms`);
