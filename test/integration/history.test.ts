@@ -30,6 +30,9 @@ suite('History panel', () => {
     const ext = vscode.extensions.getExtension<PromptLabApi>('promptlab.prompt-lab');
     assert.ok(ext, 'extension promptlab.prompt-lab is not installed');
     api = await ext.activate();
+    // Suites that ran before may have left History open with their own filter (the dashboard's
+    // breakdown rows open it filtered): start from a fresh panel, as a user opening it anew would.
+    api.historyPanel()?.dispose();
   });
 
   test('tracked executions are stored sanitized, failures included', async () => {

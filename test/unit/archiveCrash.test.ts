@@ -108,7 +108,9 @@ describe('archive killed with SIGKILL at random points, then rerun', () => {
       t.diagnostic(`chain ${k}: ${notes.join(' → ')} → rerun added ${r.added}, already archived ${r.alreadyArchived}, deleted ${r.deleted}`
         + (leftovers.length ? `; temp files in the database folder: ${leftovers.join(', ')}` : ''));
       await assertArchivedExactlyOnce(dir, `chain ${k} (${notes.join(' → ')})`);
+      fs.rmSync(dir, { recursive: true, force: true }); // only after success: a failing chain keeps its folder
     }
+    fs.rmSync(seed, { recursive: true, force: true });
     assert.ok(killedMidway >= CHAINS, `at least one kill per chain landed before the archive finished (${killedMidway})`);
   });
 });

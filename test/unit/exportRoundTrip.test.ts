@@ -55,7 +55,8 @@ async function assertStoresEqual(a: LocalStore, b: LocalStore, label: string): P
 
 /** Records `inputs` into a fresh store, round-trips it, and checks everything; returns the row count. */
 async function roundTrip(label: string, fill: (s: LocalStore) => Promise<void>): Promise<number> {
-  const a = await open(tempDir('pl-rt-a-'));
+  const aDir = tempDir('pl-rt-a-');
+  const a = await open(aDir);
   await fill(a);
   const out = tempDir('pl-rt-out-');
   const first = path.join(out, 'first.jsonl');
@@ -84,6 +85,8 @@ async function roundTrip(label: string, fill: (s: LocalStore) => Promise<void>):
   }
   await b2.close();
   await a.close();
+  // Only after success: a failing run keeps its folders for a look.
+  for (const d of [aDir, bDir, out]) fs.rmSync(d, { recursive: true, force: true });
   return n;
 }
 

@@ -3,6 +3,7 @@
  * child process writes (and compacts) throughout three restores, then is killed with SIGKILL.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Sanitizer } from '../../src/core/sanitize';
@@ -19,7 +20,8 @@ const WRITER = path.join(__dirname, 'helpers', 'storeWriterChild.ts');
 describe('restore over a live database while another process records', () => {
   it('every acknowledged execution of the writer survives, every backup row comes back, nothing twice', async () => {
     // Two backups from another database: bk-* (50 of them also live already) and bk2-*.
-    const src = await open(tempDir('pl-rs-src-'));
+    const srcDir = tempDir('pl-rs-src-');
+    const src = await open(srcDir);
     for (let i = 0; i < 300; i++) src.record(sampleExecution(i, { id: `bk-${i}`, variant: 'backup' }));
     const b1 = path.join(tempDir('pl-rs-b-'), 'one.sqlite.gz');
     await src.backup(b1);
@@ -83,6 +85,7 @@ describe('restore over a live database while another process records', () => {
     const wid = [...w.acked][w.acked.size - 1]!;
     assert.equal((await s.getExecution(wid))!.promptText, sampleExecution(Number(wid.slice(2))).promptText);
     await s.close();
+    for (const d of [dir, srcDir, path.dirname(b1), path.dirname(b2)]) fs.rmSync(d, { recursive: true, force: true });
   });
 });
 
