@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { AnalyticsQuery, AnalyticsReport, BreakdownRow, Delta, KpiName } from '../core/analytics/types';
 import { formatCount, formatNumber, formatP } from '../core/stats/format';
 import type { PromptLabStore } from '../core/store/localStore';
+import { UsageError, failureExit } from './cliErrors';
 
 export const ANALYTICS_HELP = `analytics                 KPIs of a time window against the previous window of the same
                             length: executions, success rate, mean and p95 latency, quality,
@@ -17,7 +18,6 @@ export const ANALYTICS_HELP = `analytics                 KPIs of a time window a
 
 export interface AnalyticsEnv { defaultDbDir: string; openStore: (dir: string) => Promise<PromptLabStore> }
 
-class UsageError extends Error {}
 
 /** `promptlab analytics`. Exit codes: 0 ok, 1 failure, 2 usage. */
 export async function analyticsMain(argv: string[], env: AnalyticsEnv, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -66,12 +66,7 @@ export async function analyticsMain(argv: string[], env: AnalyticsEnv, out: Node
     else out.write(formatReport(report, o.detailed === true));
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err.write(`promptlab: ${(e as Error).message.split('\n')[0]} (see promptlab analytics --help)\n`);
-      return 2;
-    }
-    err.write(`promptlab: ${(e as Error).message}\n`);
-    return 1;
+    return failureExit(e, 'analytics', err);
   } finally {
     await store?.close();
   }

@@ -5,6 +5,7 @@ import type { HealthSettings } from '../core/analytics/health';
 import { DEFAULT_INGESTION_BACKLOG_ROWS, runHealth } from '../core/analytics/health';
 import type { HealthReport } from '../core/analytics/types';
 import type { PromptLabStore } from '../core/store/localStore';
+import { UsageError, failureExit } from './cliErrors';
 
 export const HEALTH_HELP = `health                    Run the health checks against the database: writable, size,
                             journal backlog, last compaction, one probe write, ingestion,
@@ -20,7 +21,6 @@ export const HEALTH_HELP = `health                    Run the health checks agai
 
 export interface HealthEnv { defaultDbDir: string; openStore: (dir: string) => Promise<PromptLabStore> }
 
-class UsageError extends Error {}
 
 const CLI_CHECK_TIMEOUT_MS = 60_000;
 
@@ -68,12 +68,7 @@ export async function healthMain(argv: string[], env: HealthEnv, out: NodeJS.Wri
     print(report, o.verbose === true, json, dir, out);
     return report.healthy ? 0 : 1;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err.write(`promptlab: ${(e as Error).message.split('\n')[0]} (see promptlab health --help)\n`);
-      return 2;
-    }
-    err.write(`promptlab: ${(e as Error).message}\n`);
-    return 1;
+    return failureExit(e, 'health', err);
   } finally {
     await store?.close();
   }

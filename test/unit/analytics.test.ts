@@ -10,21 +10,14 @@ import { twoProportionZTest } from '../../src/core/stats/proportions';
 import { welchTTest } from '../../src/core/stats/tTests';
 import { welchFromSummaries } from '../../src/core/stats/welchSummaries';
 import { tempDir } from './helpers/fixtures';
+import { seededRng } from './helpers/randomExecutions';
 
 const sanitizer = new Sanitizer();
 const HOUR = 3_600_000, DAY = 86_400_000;
 // Deliberately not on an hour or day boundary: the windows have raw, hourly and daily parts.
 const UNTIL = Date.UTC(2026, 10, 20, 13, 37, 11, 250);
 
-function prng(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRng;
 
 function randomExecutions(n: number, seed: number, spanMs = 16 * DAY): ExecutionInput[] {
   const r = prng(seed);

@@ -2,18 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_KINDS, resolveRetryPolicy, retryDecision, retryDelayMs } from '../../src/core/runner/backoff';
 import type { ProviderError, ProviderErrorKind } from '../../src/core/providers/types';
+import { seededRng } from './helpers/randomExecutions';
 
-/** Deterministic [0, 1) source (mulberry32), so jitter is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic [0, 1) source (mulberry32), so jitter is reproducible.
+const seeded = seededRng;
 
 const server: ProviderError = { kind: 'server', message: '503 Service Unavailable', status: 503 };
 

@@ -1,3 +1,5 @@
+import type { Chart } from 'chart.js';
+
 /*
  * Chart colours from the theme: VS Code puts every --vscode-* colour on the webview's <html>
  * style and the theme kind on <body class>, and changes both when the user switches theme.
@@ -72,3 +74,21 @@ export function withAlpha(color: string, alpha: number): string {
   return `rgba(${r}, ${g}, ${b}, ${Math.round(a * alpha * 1000) / 1000})`;
 }
 
+
+/**
+ * Theme colours and fonts as chart.js defaults, so each chart only says what is its own.
+ * Nothing moves (hover transitions included: chart.js skips every animation when this is
+ * false), so prefers-reduced-motion is honoured whatever the OS says. The caller passes
+ * `Chart.defaults`, so this module does not pull chart.js into panels without charts.
+ */
+export function applyChartDefaults(defaults: typeof Chart.defaults, theme: ChartTheme, opts: { legend: boolean }): void {
+  defaults.color = theme.foreground;
+  defaults.borderColor = theme.grid;
+  defaults.font.family = theme.fontFamily;
+  defaults.font.size = Math.max(10, theme.fontSize - 1);
+  defaults.animation = false;
+  defaults.responsive = true;
+  defaults.maintainAspectRatio = false;
+  defaults.plugins.legend.display = opts.legend;
+  defaults.plugins.tooltip.animation = false;
+}

@@ -3,7 +3,7 @@ import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { ContinuousDistribution, LatencyCost, MetricDistribution, RateDistribution, SpreadSummary } from '../../src/core/compare/distributions';
 import type { Stat } from '../../src/core/stats/stat';
 import type { ChartTheme } from '../common/theme';
-import { readTheme, withAlpha } from '../common/theme';
+import { applyChartDefaults, readTheme, withAlpha } from '../common/theme';
 import { el } from '../common/vscodeApi';
 import { num } from './format';
 
@@ -24,16 +24,6 @@ export function destroyCharts(): void {
   charts = [];
 }
 
-function applyTheme(theme: ChartTheme): void {
-  Chart.defaults.color = theme.foreground;
-  Chart.defaults.borderColor = theme.grid;
-  Chart.defaults.font.family = theme.fontFamily;
-  Chart.defaults.font.size = Math.max(10, theme.fontSize - 1);
-  Chart.defaults.animation = false;
-  Chart.defaults.responsive = true;
-  Chart.defaults.maintainAspectRatio = false;
-  Chart.defaults.plugins.tooltip.animation = false;
-}
 
 const colourOf = (theme: ChartTheme, i: number) => theme.series[i % theme.series.length]!;
 
@@ -154,7 +144,7 @@ function spreadCard(id: string, title: string, unit: string, items: Array<{ vari
 export function renderCharts(target: HTMLElement, distributions: readonly MetricDistribution[], latencyCost: readonly LatencyCost[]): void {
   destroyCharts();
   const theme = readTheme();
-  applyTheme(theme);
+  applyChartDefaults(Chart.defaults, theme, { legend: true });
   const dist = distributions.map((d) => (d.kind === 'binary' ? rateCard(d, theme) : histogramCard(d, theme)));
   const lc = latencyCost.length ? [
     spreadCard('latency', 'Latency', 'ms', latencyCost.map((x) => ({ variant: x.variant, s: x.latencyMs })), theme, (x) => `${Math.round(x)} ms`),

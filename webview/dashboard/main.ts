@@ -4,7 +4,7 @@ import type { ChartConfiguration } from 'chart.js';
 import type { AlertState, AnalyticsReport, BreakdownRow, DashboardCommand, DashboardData, DashboardDays, DashboardViewState, HealthReport, HostToWebview, Kpis } from '../../src/shared/dashboardProtocol';
 import { connect, el } from '../common/vscodeApi';
 import type { ChartTheme } from '../common/theme';
-import { onThemeChange, readTheme, withAlpha } from '../common/theme';
+import { applyChartDefaults, onThemeChange, readTheme, withAlpha } from '../common/theme';
 import type { KpiSpec } from './format';
 import { DEFAULT_STATE, KPI_SPECS, NA, WINDOWS, alertValue, bucketLabel, count, describeDelta, duration, percent, previousLabel, score, usd, windowLabel } from './format';
 
@@ -159,7 +159,7 @@ function renderData(d: DashboardData): void {
   status.textContent = `${count(r.current.executions)} execution(s) from ${fmtTime(r.window.since)} to ${fmtTime(r.window.until)} UTC · `
     + `computed in ${Math.round(r.computeMs)} ms${r.fromCache ? ' (cached)' : ''}.`;
   const theme = readTheme();
-  applyTheme(theme);
+  applyChartDefaults(Chart.defaults, theme, { legend: false });
   const parts: HTMLElement[] = [];
   if (r.current.executions === 0) parts.push(windowEmptyState(r));
   parts.push(kpiCards(r), alerts);
@@ -224,19 +224,6 @@ function kpiCard(spec: KpiSpec, r: AnalyticsReport): HTMLElement {
 
 // ---- charts ----
 
-/** Theme colours and fonts as chart.js defaults, so each chart only says what is its own. */
-function applyTheme(theme: ChartTheme): void {
-  Chart.defaults.color = theme.foreground;
-  Chart.defaults.borderColor = theme.grid;
-  Chart.defaults.font.family = theme.fontFamily;
-  Chart.defaults.font.size = Math.max(10, theme.fontSize - 1);
-  // No animation at all, so prefers-reduced-motion is honoured whatever the OS says.
-  Chart.defaults.animation = false;
-  Chart.defaults.responsive = true;
-  Chart.defaults.maintainAspectRatio = false;
-  Chart.defaults.plugins.legend.display = false;
-  Chart.defaults.plugins.tooltip.animation = false;
-}
 
 function trends(r: AnalyticsReport, theme: ChartTheme): HTMLElement {
   const series = r.series;

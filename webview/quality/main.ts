@@ -4,7 +4,7 @@ import type { ChartConfiguration } from 'chart.js';
 import type { DailyQuality, HostToWebview, QualityData, QualityDays, QualityViewState, ScoreDistribution, WorstExecution } from '../../src/shared/qualityProtocol';
 import { connect, el } from '../common/vscodeApi';
 import type { ChartTheme } from '../common/theme';
-import { onThemeChange, readTheme, withAlpha } from '../common/theme';
+import { applyChartDefaults, onThemeChange, readTheme, withAlpha } from '../common/theme';
 
 /*
  * Quality panel: for one prompt (or all) and a time window, the score distribution of each
@@ -113,7 +113,7 @@ function render(d: QualityData): void {
   }
   status.textContent = `${d.scored} scored execution(s) for ${scope} ${windowText()}.`;
   const theme = readTheme();
-  applyTheme(theme);
+  applyChartDefaults(Chart.defaults, theme, { legend: false });
   renderCards(d);
   const distributions = el('section', { class: 'panel-section', 'aria-labelledby': 'dist-title' },
     el('h2', { id: 'dist-title' }, 'Score distribution'),
@@ -144,20 +144,6 @@ function renderCards(d: QualityData): void {
 
 const BUCKET_LABELS = Array.from({ length: 10 }, (_, i) => `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`);
 
-/** Theme colours and fonts as chart.js defaults, so each chart only says what is its own. */
-function applyTheme(theme: ChartTheme): void {
-  Chart.defaults.color = theme.foreground;
-  Chart.defaults.borderColor = theme.grid;
-  Chart.defaults.font.family = theme.fontFamily;
-  Chart.defaults.font.size = Math.max(10, theme.fontSize - 1);
-  // Nothing moves (hover transitions included: chart.js skips every animation when this is false),
-  // so prefers-reduced-motion is honoured whatever the OS says.
-  Chart.defaults.animation = false;
-  Chart.defaults.responsive = true;
-  Chart.defaults.maintainAspectRatio = false;
-  Chart.defaults.plugins.legend.display = false;
-  Chart.defaults.plugins.tooltip.animation = false;
-}
 
 function histogramCard(dist: ScoreDistribution, theme: ChartTheme, i: number): HTMLElement {
   const colour = theme.series[i === 0 ? 0 : (i - 1) % theme.series.length]!;
