@@ -46,8 +46,8 @@ export const COMPARE_HELP = `compare FILE [FILE…]     Compare variants of a pr
       --models m1,m2        Or: the one prompt across these models
       --sweep NAME=V1,V2    Or: one arm per value of a model parameter (e.g. temperature=0,0.7)
       FILE FILE…            Or: two or more prompt files as arms (the first is the control;
-                            every file renders the first file's test cases; executions are
-                            logged under the first file's prompt id, variant = the file's name)
+                            every file renders the first file's test cases; each file's
+                            executions are logged under its own prompt id, variant = its name)
       --repeat K            Runs per case and variant (default 1; repeats are averaged per case)
       --paired              Every case under every variant, blocks in seeded random order (default)
       --unpaired            Seeded random split of the cases between the variants

@@ -6,6 +6,9 @@ import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main';
 import { armFileUnchanged, defaultPeriods, fileArmNames, fileArms, formatDayRange, parseDayRange, parseSweep, renderArms, sweepArms } from '../../src/core/compare';
 import { parsePromptFile } from '../../src/core/prompt';
+import { promptIdOf } from '../../src/core/runner/promptRun';
+import { Sanitizer } from '../../src/core/sanitize';
+import { LocalStore } from '../../src/core/store';
 import { startOpenAIServer } from './helpers/fakeServers';
 import { tempDir } from './helpers/fixtures';
 
@@ -74,6 +77,9 @@ describe('compare arms', () => {
     assert.match(r.byArm.get('a')!.get('row-3')!.messages[0]!.content, /Peru\? \[file:A\]/);
     assert.match(r.byArm.get('b')!.get('row-3')!.messages[0]!.content, /\[file:B\]/);
     assert.match(r.byArm.get('b')!.get('row-3')!.messages[1]!.content, /Capital of Peru\?/);
+    // File b's cases are recorded under file b; the control's keep the run's own prompt.
+    assert.deepEqual(r.byArm.get('b')!.get('row-3')!.source, { promptId: promptIdOf(pb), promptVersion: pb.contentHash, promptPath: '/x/b.prompt.yml' });
+    assert.equal(r.byArm.get('a')!.get('row-3')!.source, undefined);
     assert.throws(() => fileArms([pa], ['m']), /at least two/);
     assert.throws(() => fileArms([pa, pa], ['m', 'm']), /named twice/);
     assert.ok(armFileUnchanged(arms[0]!, A));
@@ -119,6 +125,13 @@ describe('promptlab compare: --sweep and several files', () => {
       assert.equal(k.run.total, 6);
       assert.equal(seen.filter((x) => x.system).length, 3, 'file b (with a system message) ran once per case of file a');
       assert.deepEqual(k.samples.b, { executions: 3, failed: 0, cases: 3 });
+      const store = await LocalStore.open({ dir: db, sanitizer: new Sanitizer() });
+      try {
+        const rowsB = (await store.history({ variant: 'b', limit: 10 })).rows;
+        assert.equal(rowsB.length, 3);
+        assert.ok(rowsB.every((r) => r.promptId === 'capitals-b' && r.metadata.promptPath === fb), `file b's executions: ${JSON.stringify(rowsB.map((r) => [r.promptId, r.metadata.promptPath]))}`);
+        assert.ok((await store.history({ variant: 'a', limit: 10 })).rows.every((r) => r.promptId === 'capitals'));
+      } finally { await store.close(); }
 
       const bad = await cli('compare', fa, fb, '--sweep', 'temperature=0,1', ...common);
       assert.equal(bad.code, 2);

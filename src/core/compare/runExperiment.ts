@@ -1,7 +1,7 @@
 import type { DatasetRow, ModelParameters, PromptFile } from '../prompt/types';
 import type { Provider } from '../providers/types';
 import type { ProfileChoice, ProviderGuards } from '../runner/promptRun';
-import { casesFromRows, runPromptFile } from '../runner/promptRun';
+import { casesFromRows, promptIdOf, runPromptFile } from '../runner/promptRun';
 import type { Tracker } from '../runner/track';
 import type { RunCase, RunEvent, RunSummary } from '../runner/types';
 import type { Design } from './design';
@@ -46,8 +46,11 @@ export async function renderArms(prompt: PromptFile, rows: readonly DatasetRow[]
   for (const arm of arms) {
     const m = new Map<string, RunCase>();
     const own = arm.file ? prompts?.get(arm.file) ?? prompt : prompt;
+    // Another file's cases are recorded under that file (its prompt id, version and path).
+    const source = own !== prompt ? { promptId: promptIdOf(own), promptVersion: own.contentHash, promptPath: own.path } : undefined;
     for await (const c of casesFromRows({ prompt: own, rows: replay(rows), variant: arm.promptVariant, model: arm.model, onSkippedRow: (row, reason) => skipped.add(`row ${row} (${arm.name}): ${reason}`) })) {
-      m.set(c.testCaseId ?? 'defaults', arm.parameters ? { ...c, parameters: { ...c.parameters, ...arm.parameters } } : c);
+      const withParams = arm.parameters ? { ...c, parameters: { ...c.parameters, ...arm.parameters } } : c;
+      m.set(c.testCaseId ?? 'defaults', source ? { ...withParams, source } : withParams);
     }
     byArm.set(arm.name, m);
   }

@@ -198,20 +198,21 @@ function expand(rc: RunContext, c: RunCase): RunUnit[] {
 }
 
 function trackContext(rc: RunContext, c: RunCase, caseId: string, label: string, promptText: string, repeat: number, repeats: number): TrackContext {
+  const src = c.source ?? { promptId: rc.promptId, promptVersion: rc.promptVersion, promptPath: rc.promptPath };
   return {
-    promptId: rc.promptId,
+    promptId: src.promptId,
     promptText,
     // Never the key: kind, a stripped base URL, model and parameters only.
     modelConfig: { provider: rc.profile.kind, baseUrl: safeBaseUrl(rc.profile.baseUrl), model: c.model, parameters: c.parameters },
     provider: rc.profile.id,
     model: c.model,
-    promptVersion: rc.promptVersion,
+    promptVersion: src.promptVersion,
     runId: rc.runId,
     ...(rc.experimentId ? { experimentId: rc.experimentId } : {}),
     ...(c.testCaseId !== null ? { testCaseId: c.testCaseId } : {}),
     ...(c.variant !== null ? { variant: c.variant } : {}),
     metadata: {
-      promptPath: rc.promptPath,
+      promptPath: src.promptPath,
       caseId,
       caseLabel: label,
       expected: c.expected,

@@ -37,6 +37,12 @@ export interface RunCase {
   variables: Record<string, unknown>;
   expected: string | null;
   repeat: number;
+  /**
+   * The prompt file this case was rendered from, when it is not the run's own (comparing two
+   * prompt files runs them as one run): its executions are recorded under that file's id,
+   * version and path, so history, Re-run and compare-periods find them under their own prompt.
+   */
+  source?: { promptId: string; promptVersion: string; promptPath: string | null };
 }
 
 export type RunEvent =
