@@ -287,8 +287,11 @@ describe('analytics after writes', () => {
     const again = await s.analytics({ days: 7 });
     assert.equal(again.fromCache, true);
     assert.equal(again.current.executions, 100);
+    // What a caller does to its copy does not reach the cached entry.
+    again.current.executions = -1;
+    assert.equal((await s.analytics({ days: 7 })).current.executions, 100);
     const st0 = await s.analyticsCacheStats();
-    assert.equal(st0.hits, 1);
+    assert.equal(st0.hits, 2);
     assert.equal(st0.misses, 1);
 
     s.record({ ...randomExecutions(1, 17)[0]!, id: 'outside', createdAt: new Date(now - 30 * DAY).toISOString() });

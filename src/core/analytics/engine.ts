@@ -102,7 +102,8 @@ export class AnalyticsEngine {
     this.refresh();
     const key = JSON.stringify(nq);
     const hit = this.cache.get(key);
-    if (hit) return { ...hit, fromCache: true, computeMs: performance.now() - t0 };
+    // A deep copy: a caller in the same thread (LocalStore) must not be able to change the cached entry.
+    if (hit) return { ...structuredClone(hit), fromCache: true, computeMs: performance.now() - t0 };
     const report = this.compute(nq);
     report.computeMs = performance.now() - t0;
     this.cache.set(key, report, { since: report.previousWindow.since, until: nq.until === 'now' ? Infinity : report.window.until });
