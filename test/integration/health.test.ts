@@ -5,7 +5,7 @@ import type { PromptLabApi } from '../../src/extension/main';
 import { waitFor } from './waitFor';
 
 /** The generic fields of one webview frame, as test/run-in-code-server.mjs writes them. */
-interface DomFrame { url: string; panel: string | null; testIds: Record<string, string>; cspViolations?: number }
+interface DomFrame { url: string; panel: string | null; testIds: Record<string, string>; cspViolations?: number; bodyClass?: string }
 interface Dom { frames: DomFrame[]; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
 const PROVIDER = 'health-itest';
@@ -110,6 +110,22 @@ suite('Health monitor, status bar and panel', () => {
     const frame = await waitFor('the revived panel with the firing alert', 20_000,
       () => healthFrame((f) => f.testIds['alert-state-error-rate'] === 'FIRING' && !!f.testIds['check-database']), () => last.slice(0, 1500));
     assert.equal(frame.cspViolations ?? 0, 0);
+  });
+
+  test('the Health panel follows a switch to High Contrast and back, keeping its content', async function () {
+    if (!domFile) this.skip();
+    this.timeout(60_000);
+    const config = vscode.workspace.getConfiguration('workbench');
+    const before = config.inspect<string>('colorTheme')?.globalValue;
+    try {
+      await config.update('colorTheme', 'Default High Contrast', vscode.ConfigurationTarget.Global);
+      const hc = await waitFor('high contrast in the health panel', 20_000,
+        () => healthFrame((f) => /vscode-high-contrast/.test(f.bodyClass ?? '') && f.testIds['alert-state-error-rate'] === 'FIRING'), () => last.slice(0, 800));
+      assert.equal(hc.cspViolations ?? 0, 0);
+    } finally {
+      await config.update('colorTheme', before, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the previous theme back', 20_000, () => healthFrame((f) => !/vscode-high-contrast/.test(f.bodyClass ?? '')), () => last.slice(0, 800));
   });
 
   test('an open breaker shows in the panel and "Reset breaker" closes it', async function () {
