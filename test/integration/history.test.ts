@@ -8,7 +8,7 @@ import type { HistoryPageData, HostToWebview } from '../../src/shared/historyPro
 import { waitFor } from './waitFor';
 
 /** One frame of the webview DOM as test/run-in-code-server.mjs writes it (every 500 ms). */
-interface WebviewDomFrame { url: string; panel: string | null; testIds: Record<string, string>; cspViolations: number; cspLast: string | null; summary: string | null; rowCount: number; detailText: string; injected: boolean }
+interface WebviewDomFrame { url: string; panel: string | null; testIds: Record<string, string>; bodyClass?: string; cspViolations: number; cspLast: string | null; summary: string | null; rowCount: number; detailText: string; injected: boolean }
 interface WebviewDom { frames: WebviewDomFrame[]; injectedAnywhere?: boolean; clickedRow?: boolean; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
 // HTML whose handler would set a global if the webview ever parsed it as markup.
@@ -302,5 +302,20 @@ suite('History panel', () => {
     await waitFor('its detail', 20_000, () => historyFrame((f) => (f.testIds['history-detail-title'] ?? '').startsWith('itest-no-file')));
     await act('#action-rerun', 'click');
     await status(/No prompt file with the id "itest-no-file" was found in this workspace\. Nothing was run\./);
+  });
+
+  test('the panel follows a switch to High Contrast and back, keeping its rows', async function () {
+    if (!process.env.PROMPTLAB_WEBVIEW_DOM_FILE) this.skip();
+    this.timeout(60_000);
+    const config = vscode.workspace.getConfiguration('workbench');
+    const before = config.inspect<string>('colorTheme')?.globalValue;
+    try {
+      await config.update('colorTheme', 'Default High Contrast', vscode.ConfigurationTarget.Global);
+      const hc = await waitFor('high contrast in the history panel', 20_000, () => historyFrame((f) => /vscode-high-contrast/.test(f.bodyClass ?? '') && f.rowCount > 0), () => lastDom.slice(0, 800));
+      assert.equal(hc.cspViolations, 0);
+    } finally {
+      await config.update('colorTheme', before, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the previous theme back', 20_000, () => historyFrame((f) => !/vscode-high-contrast/.test(f.bodyClass ?? '') && f.rowCount > 0), () => lastDom.slice(0, 800));
   });
 });
