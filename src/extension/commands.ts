@@ -110,7 +110,7 @@ function registerMaintenance(context: vscode.ExtensionContext, deps: CommandDeps
     void vscode.window.showErrorMessage(`Prompt Lab: ${msg}`, 'Show Logs').then((c) => { if (c) log.show(); });
     return undefined;
   };
-  const refresh = () => { HistoryPanel.instance?.notifyChanged(); QualityPanel.instance?.notifyChanged(); DashboardPanel.instance?.notifyChanged(); };
+  const refresh = () => { HistoryPanel.instance?.notifyChanged(); QualityPanel.instance?.notifyChanged(); DashboardPanel.instance?.notifyChanged(); TreeViews.instance?.changed(); };
   const backupsDir = path.join(store.dir, 'backups');
   const stamp = () => new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
 

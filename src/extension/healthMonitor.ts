@@ -48,6 +48,7 @@ export class HealthMonitor implements vscode.Disposable {
   private states: AlertState[];
   private transitions: AlertTransition[];
   private readonly listeners = new Set<(r: HealthReport) => void>();
+  private readonly failureListeners = new Set<() => void>();
   private readonly item: vscode.StatusBarItem;
   private timer: NodeJS.Timeout | undefined;
   private afterWrite: NodeJS.Timeout | undefined;
@@ -81,6 +82,12 @@ export class HealthMonitor implements vscode.Disposable {
   onDidChange(listener: (r: HealthReport) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => { this.listeners.delete(listener); } };
+  }
+
+  /** Called when a run of the checks fails as a whole (`lastError` says why): the Health panel shows it. */
+  onDidFail(listener: () => void): { dispose(): void } {
+    this.failureListeners.add(listener);
+    return { dispose: () => { this.failureListeners.delete(listener); } };
   }
 
   /** Alert transitions, newest first. */
@@ -171,14 +178,20 @@ export class HealthMonitor implements vscode.Disposable {
       this.deps.log.error('health', `health checks could not run: ${this.lastErrorText}`);
       this.item.text = '$(error) Health: error';
       this.item.tooltip = `Prompt Lab health checks could not run: ${this.lastErrorText}`;
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      this.item.accessibilityInformation = { label: `Prompt Lab health: checks could not run: ${this.lastErrorText}`, role: 'button' };
+      this.failureListeners.forEach((l) => { try { l(); } catch { /* a panel gone meanwhile */ } });
       throw e;
     }
   }
 
   /** One notification per alert that starts firing; info alerts only show in the panel and the status bar. */
   private notify(transitions: readonly AlertTransition[], report: HealthReport, windowMinutes: number): void {
+    // Every window watches the same database and shares globalState: an alert another window
+    // already recorded as firing was announced there, so it is not announced again here.
+    const elsewhere = new Set((this.deps.state.get<AlertState[]>(STATES_KEY) ?? []).filter((a) => a.firing).map((a) => a.ruleId));
     for (const t of transitions) {
-      if (t.kind !== 'fired' || t.severity === 'info') continue;
+      if (t.kind !== 'fired' || t.severity === 'info' || elsewhere.has(t.ruleId)) continue;
       const state = report.alerts.find((a) => a.ruleId === t.ruleId);
       const text = `Prompt Lab: ${t.severity === 'high' ? 'alert' : 'warning'}: ${state ? describeAlert(state, windowMinutes) : t.label}`;
       void vscode.window.showWarningMessage(text, 'Show Health').then((choice) => {
@@ -201,6 +214,7 @@ export class HealthMonitor implements vscode.Disposable {
     if (this.timer) clearInterval(this.timer);
     if (this.afterWrite) clearTimeout(this.afterWrite);
     this.listeners.clear();
+    this.failureListeners.clear();
     this.item.dispose();
   }
 }

@@ -324,6 +324,12 @@ describe('analytics after writes', () => {
     assert.equal((await s.analytics({ until: UNTIL })).fromCache, false, 'expired after 300 s');
     const st = await s.analyticsCacheStats();
     assert.deepEqual([st.hits, st.misses, st.ttlMs], [1, 2, 300_000]);
+    // A window ending "now" slides without writes: a 60-minute one is kept 1 minute, not 5.
+    assert.equal((await s.analytics({ minutes: 60 })).fromCache, false);
+    clock += 59_000;
+    assert.equal((await s.analytics({ minutes: 60 })).fromCache, true);
+    clock += 2_000;
+    assert.equal((await s.analytics({ minutes: 60 })).fromCache, false, 'a 60-minute window is recomputed after a minute');
     await s.close();
   });
 });
@@ -385,5 +391,37 @@ describe('analytics through the worker-thread store', () => {
     const lc = (await s.stats()).lastCompaction;
     assert.ok(lc && lc.rows === 40 && lc.durationMs >= 0 && lc.at > 0);
     await s.close();
+  });
+});
+
+describe('rollups built on the query path', () => {
+  it('are written with the next snapshot on close, so the next start does not build them again', async () => {
+    const dir = tempDir();
+    const now = Date.now();
+    // A snapshot without rollups (as an upgraded database has): no index/rollup budget in its compaction.
+    let s = await LocalStore.open({ dir, sanitizer, compactEveryRows: 1e9, compactionIndexBudgetMs: 0 });
+    s.recordMany(Array.from({ length: 12_000 }, (_, i) => prepareRecord({ id: `r${i}`, promptId: 'p', success: true, promptText: 'a', responseText: 'b', latencyMs: 100, createdAt: new Date(now - i * 1000).toISOString() }, sanitizer)));
+    await s.close();
+    s = await LocalStore.open({ dir, sanitizer, compactEveryRows: 1e9 });
+    assert.ok(((await s.stats()).rollupBacklog ?? 0) >= 10_000, 'the snapshot was meant to hold no rollups');
+    assert.equal((await s.analytics({ days: 1 })).current.executions, 12_000);
+    await s.close(); // nothing pending, but 12,000 rows of rollups were built: they are saved
+    s = await LocalStore.open({ dir, sanitizer, compactEveryRows: 1e9 });
+    try {
+      assert.equal((await s.stats()).rollupBacklog, 0);
+    } finally { await s.close(); }
+  });
+});
+
+describe('executions dated before 1970', () => {
+  it('a patch reaches the rollups of their hour (SQLite % truncates toward zero; migration v5 floors)', async () => {
+    const s = await LocalStore.open({ dir: tempDir(), sanitizer, analyticsTtlMs: 0 });
+    try {
+      s.record({ id: 'old', promptId: 'p', success: true, qualityScore: 0.5, createdAt: '1969-12-31T23:30:00Z' });
+      const q = { until: Date.parse('1970-01-01T01:00:00Z'), days: 1, breakdowns: false, series: false };
+      assert.equal((await s.analytics(q)).current.quality.mean, 0.5);
+      s.patch({ id: 'old', qualityScore: 1 });
+      assert.equal((await s.analytics(q)).current.quality.mean, 1);
+    } finally { await s.close(); }
   });
 });

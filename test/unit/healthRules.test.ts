@@ -135,9 +135,20 @@ describe('alert state machine', () => {
     assert.equal(byId(evaluateAlerts(rules, inputs(null), [], 1), 'error-rate').firing, false, 'without a previous state it is not firing');
   });
 
-  it('dropping below the minimum sample resolves a firing alert (once)', () => {
-    const s1 = evaluateAlerts(rules, bad, [], 1);
-    const s2 = evaluateAlerts(rules, inputs(kpis({ executions: 5, successes: 0 })), s1, 2);
-    assert.deepEqual(alertTransitions(s1, s2, 2).map((t) => t.kind), ['resolved']);
+  it('a firing alert stays firing while its window dips below the minimum sample, and resolves when the window empties', () => {
+    // Low traffic at a steady 50% error rate: n goes 20 → 19 → 21 → 19; one "fired", no flapping.
+    let prev: AlertState[] = [];
+    const kinds: string[] = [];
+    for (const [i, n] of [20, 19, 21, 19, 20, 18].entries()) {
+      const next = evaluateAlerts(rules, inputs(kpis({ executions: n, successes: n - 10 })), prev, i + 1);
+      kinds.push(...alertTransitions(prev, next, i + 1).filter((t) => t.ruleId === 'error-rate').map((t) => t.kind));
+      prev = next;
+    }
+    assert.deepEqual(kinds, ['fired']);
+    assert.match(byId(prev, 'error-rate').reason ?? '', /only 18 executions in the window \(minimum 20\) \(state kept from the last check\)/);
+    const empty = evaluateAlerts(rules, inputs(kpis({ executions: 0, successes: 0 })), prev, 10);
+    assert.deepEqual(alertTransitions(prev, empty, 10).map((t) => t.kind), ['resolved']);
+    // Too few samples never fire an alert that was quiet.
+    assert.equal(byId(evaluateAlerts(rules, inputs(kpis({ executions: 5, successes: 0 })), [], 1), 'error-rate').firing, false);
   });
 });

@@ -4,7 +4,7 @@ import type { MetricResult, VariantComparison } from '../../src/core/stats/compa
 import { wordDiff } from '../../src/shared/wordDiff';
 import { onThemeChange } from '../common/theme';
 import { connect, el } from '../common/vscodeApi';
-import { renderCharts } from './charts';
+import { destroyCharts, renderCharts } from './charts';
 import { num, pValue, percent, signed, winnerChanges } from './format';
 
 /*
@@ -118,6 +118,7 @@ function onMessage(m: HostToWebview): void {
       promoteStatus.hidden = false;
       promoteStatus.className = m.ok ? '' : 'warning';
       promoteStatus.textContent = m.message;
+      promoting = false;
       for (const b of document.querySelectorAll<HTMLButtonElement>('button.promote')) b.disabled = false;
       break;
     case 'analysis':
@@ -147,7 +148,11 @@ function scheduleRows(): void {
 }
 
 /** Asks the host to promote an arm (it confirms with a modal first). */
+/** True while a promote waits for the host (buttons rebuilt meanwhile stay disabled). */
+let promoting = false;
+
 function promote(variant: string): void {
+  promoting = true;
   for (const b of document.querySelectorAll<HTMLButtonElement>('button.promote')) b.disabled = true;
   promoteStatus.hidden = false;
   promoteStatus.className = 'muted';
@@ -158,6 +163,7 @@ function promote(variant: string): void {
 function promoteButton(variant: string): HTMLButtonElement {
   const b = el('button', { type: 'button', class: 'promote', 'data-testid': `promote-${variant}`, title: `Apply ${variant}'s messages and parameters to the prompt file (one undoable edit)` }, `Promote ${variant}…`);
   b.addEventListener('click', () => promote(variant));
+  b.disabled = promoting;
   return b;
 }
 
@@ -175,7 +181,7 @@ function renderAll(): void {
   renderHeader();
   renderPromote();
   renderAdvisor();
-  if (snap?.analysis) renderStats(snap.analysis); else { stats.replaceChildren(); recommendation.hidden = true; chartsSection.hidden = true; chartsSection.replaceChildren(); }
+  if (snap?.analysis) renderStats(snap.analysis); else { stats.replaceChildren(); recommendation.hidden = true; chartsSection.hidden = true; destroyCharts(); chartsSection.replaceChildren(); }
   renderRows();
 }
 
@@ -352,7 +358,9 @@ function diffNode(id: string, variant: string, control: string, text: string): H
   const pre = el('pre', { class: 'text diff' });
   for (const s of wordDiff(control, text)) {
     if (s.kind === 'same') pre.append(document.createTextNode(s.text));
-    else pre.append(el('span', { class: s.kind === 'added' ? 'diff-added' : 'diff-removed', title: s.kind === 'added' ? 'not in the control' : 'in the control only' }, s.text));
+    // Not by colour alone: underline / strike-through, and words for screen readers.
+    else pre.append(el('span', { class: s.kind === 'added' ? 'diff-added' : 'diff-removed', title: s.kind === 'added' ? 'not in the control' : 'in the control only' },
+      el('span', { class: 'sr-only' }, s.kind === 'added' ? '[added: ' : '[removed: '), s.text, el('span', { class: 'sr-only' }, ']')));
   }
   diffCache.set(key, { control, text, node: pre });
   return pre;

@@ -75,8 +75,9 @@ function diffPre(a: string, b: string, side: 'left' | 'right'): HTMLElement {
   const p = el('pre', { class: 'text diff' });
   for (const s of wordDiff(a, b)) {
     if (s.kind === 'same') p.append(s.text);
-    else if (s.kind === 'removed' && side === 'left') p.append(el('span', { class: 'diff-removed', title: 'only in the left execution' }, s.text));
-    else if (s.kind === 'added' && side === 'right') p.append(el('span', { class: 'diff-added', title: 'only in the right execution' }, s.text));
+    // Not by colour alone: underline / strike-through, and words for screen readers.
+    else if (s.kind === 'removed' && side === 'left') p.append(el('span', { class: 'diff-removed', title: 'only in the left execution' }, el('span', { class: 'sr-only' }, '[only here: '), s.text, el('span', { class: 'sr-only' }, ']')));
+    else if (s.kind === 'added' && side === 'right') p.append(el('span', { class: 'diff-added', title: 'only in the right execution' }, el('span', { class: 'sr-only' }, '[only here: '), s.text, el('span', { class: 'sr-only' }, ']')));
   }
   return p;
 }

@@ -19,7 +19,6 @@ const TEXT_FIELDS: ReadonlyArray<{ key: TextKey; label: string; width: string; o
   { key: 'tag', label: 'Tag', width: '8em', of: (r) => r.tags },
 ];
 const MAX_SUGGESTIONS = 100;
-const DAY_MS = 86_400_000;
 
 /** yyyy-mm-dd of a local date, as <input type=date> wants it. */
 function dateValue(ms: number): string {
@@ -31,6 +30,12 @@ function dateValue(ms: number): string {
 function dateMs(value: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime() : undefined;
+}
+
+/** Local midnight after a yyyy-mm-dd value (the whole day included; right on DST days too). */
+function nextDayMs(value: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + 1).getTime() : undefined;
 }
 
 function parseQuality(value: string): number | undefined {
@@ -47,6 +52,8 @@ export class FilterBar {
   private readonly lists = new Map<TextKey, HTMLDataListElement>();
   private readonly from = el('input', { type: 'date', id: 'filter-from', 'aria-label': 'From date (inclusive)' });
   private readonly to = el('input', { type: 'date', id: 'filter-to', 'aria-label': 'To date (inclusive)' });
+  /** The bounds as last written from outside, kept exact while their date fields are unchanged. */
+  private exact: { since?: number | undefined; until?: number | undefined } = {};
   private readonly qMin = el('input', { type: 'number', id: 'filter-qmin', min: '0', max: '1', step: '0.05', placeholder: '0', 'aria-label': 'Minimum quality (0 to 1)' });
   private readonly qMax = el('input', { type: 'number', id: 'filter-qmax', min: '0', max: '1', step: '0.05', placeholder: '1', 'aria-label': 'Maximum quality (0 to 1)' });
   readonly row: HTMLElement;
@@ -86,10 +93,12 @@ export class FilterBar {
     for (const [key, input] of this.text) { const v = input.value.trim(); if (v) f[key] = v; }
     if (this.status.value) f.success = this.status.value === 'true';
     if (this.cache.value) f.cacheHit = this.cache.value === 'true';
-    const since = dateMs(this.from.value);
-    const to = dateMs(this.to.value);
+    // A bound set from outside (e.g. the dashboard's "last 24 hours") is an exact instant: keep it
+    // while its date field shows the same day; a date the user picks means whole local days.
+    const since = this.exact.since !== undefined && this.from.value === dateValue(this.exact.since) ? this.exact.since : dateMs(this.from.value);
+    const until = this.exact.until !== undefined && this.to.value === dateValue(this.exact.until - 1) ? this.exact.until : nextDayMs(this.to.value);
     if (since !== undefined) f.since = since;
-    if (to !== undefined) f.until = to + DAY_MS; // the whole "to" day
+    if (until !== undefined) f.until = until;
     const qMin = parseQuality(this.qMin.value);
     const qMax = parseQuality(this.qMax.value);
     if (qMin !== undefined) f.qualityMin = qMin;
@@ -102,8 +111,9 @@ export class FilterBar {
     for (const [key, input] of this.text) input.value = f[key] ?? '';
     this.status.value = f.success === undefined ? '' : String(f.success);
     this.cache.value = f.cacheHit === undefined ? '' : String(f.cacheHit);
+    this.exact = { since: f.since, until: f.until };
     this.from.value = f.since === undefined ? '' : dateValue(f.since);
-    this.to.value = f.until === undefined ? '' : dateValue(f.until - DAY_MS);
+    this.to.value = f.until === undefined ? '' : dateValue(f.until - 1); // until is exclusive: its last included day
     this.qMin.value = f.qualityMin === undefined ? '' : String(f.qualityMin);
     this.qMax.value = f.qualityMax === undefined ? '' : String(f.qualityMax);
   }
@@ -135,7 +145,10 @@ export function describeFilter(f: HistoryViewFilter): string {
   if (f.success !== undefined) parts.push(f.success ? 'succeeded' : 'failed');
   if (f.cacheHit !== undefined) parts.push(f.cacheHit ? 'cache hits' : 'not from cache');
   if (f.since !== undefined || f.until !== undefined) {
-    parts.push(`date ${f.since !== undefined ? dateValue(f.since) : '…'} to ${f.until !== undefined ? dateValue(f.until - DAY_MS) : '…'}`);
+    // A bound that is not a local midnight (set from the dashboard's window) is shown with its time.
+    const at = (ms: number, end: boolean) => (new Date(ms).getHours() || new Date(ms).getMinutes()
+      ? new Date(ms).toLocaleString() : dateValue(end ? ms - 1 : ms));
+    parts.push(`${f.since !== undefined ? `from ${at(f.since, false)}` : ''}${f.since !== undefined && f.until !== undefined ? ' ' : ''}${f.until !== undefined ? `${new Date(f.until).getHours() || new Date(f.until).getMinutes() ? 'before' : 'through'} ${at(f.until, true)}` : ''}`);
   }
   if (f.qualityMin !== undefined || f.qualityMax !== undefined) parts.push(`quality ${f.qualityMin ?? 0}–${f.qualityMax ?? 1}`);
   return parts.join(' · ');

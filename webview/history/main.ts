@@ -25,8 +25,9 @@ const host = connect<HistoryViewState, HostToWebview>((m) => {
     saveState();
     restart();
   } else if (m.type === 'changed') {
-    // Rows are prepended at the top: reload when the user is there, else say so and keep the place.
-    if (table.nearTop) restart(); else { stale = true; updateSummary(); }
+    // Rows are prepended at the top: reload when the user is there (the keyboard cursor stays on
+    // its row, which moves down), else say so and keep the place.
+    if (table.nearTop) restart(table.cursor >= 0 ? rows.row(table.cursor)?.id ?? null : null); else { stale = true; updateSummary(); }
   } else if (m.type === 'showDetail') void showDetail(m.id).then(() => detail.scrollIntoView({ block: 'start' }));
 });
 
@@ -76,17 +77,31 @@ function newRows(): PagedRows {
   const f = filter;
   const made: PagedRows = new PagedRows(
     (after: HistoryCursorData | null) => host.request<HistoryPageData>({ type: 'query', filter: f, after }),
-    () => { if (rows === made) { table.render(); bar.suggest(made.heldRows()); } });
+    () => {
+      if (rows !== made) return;
+      if (cursorOn !== null) {
+        // Put the keyboard cursor back on the row it was on before the reload (first page only).
+        const id = cursorOn;
+        cursorOn = null;
+        for (let i = 0; i < made.count; i++) { const r = made.row(i); if (!r) break; if (r.id === id) { table.moveTo(i); break; } }
+      }
+      table.render();
+      bar.suggest(made.heldRows());
+    });
   return made;
 }
+
+/** Row id the keyboard cursor should return to when the next query's first page arrives. */
+let cursorOn: string | null = null;
 
 function saveState(): void {
   host.api.setState({ filter, selectedId, compareIds });
 }
 
 /** A fresh query from the first page (new filter, refresh, or new executions at the top). */
-function restart(): void {
+function restart(keepCursorOn: string | null = null): void {
   stale = false;
+  cursorOn = keepCursorOn;
   rows = newRows();
   table.reset(rows);
   if (selectedId && !detail.childElementCount) void showDetail(selectedId);
@@ -152,6 +167,7 @@ async function showDetail(id: string): Promise<void> {
   saveState();
   try {
     const d = await host.request<HistoryDetail>({ type: 'detail', id });
+    if (selectedId !== id) return; // another row was opened while this one loaded
     const status = el('p', { class: 'muted', role: 'status', 'data-testid': 'history-action-status' });
     const buttons = ACTIONS.map((a) => {
       const b = el('button', { type: 'button', id: `action-${a.action}`, title: a.title }, a.label);

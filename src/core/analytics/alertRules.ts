@@ -140,7 +140,9 @@ export function evaluateAlerts(rules: readonly AlertRule[], inputs: AlertInputs,
     const prior = before.get(rule.id);
     // A value that could not be read says nothing about the alert: keep its state rather than
     // resolve it now and fire (and notify) again at the next check that can read it.
-    const kept = m.failed === true && prior !== undefined;
+    // Likewise a firing alert whose window dipped below the minimum sample size (but is not
+    // empty) stays firing: n going 20 → 19 → 21 must not resolve and re-fire (and re-notify).
+    const kept = prior !== undefined && (m.failed === true || (prior.firing && !m.enough && (m.n ?? 0) > 0));
     const firing = kept ? prior.firing : m.enough && m.value !== null && breaches(rule.comparator, m.value, rule.threshold);
     const since = prior && prior.firing === firing ? prior.since : now;
     const advice = firing && !kept ? alertAdvice(rule.id) : undefined;

@@ -29,10 +29,16 @@ export class AnalyticsCache {
     return undefined;
   }
 
-  /** `until` is Infinity for a window that ends "now". */
+  /**
+   * `until` is Infinity for a window that ends "now". Such a window also slides without any
+   * write (executions age out of it), so its entry lives at most 1/60 of the window (a 60-minute
+   * health window: 1 minute; 7 days: the TTL), never the full TTL.
+   */
   set(key: string, report: AnalyticsReport, range: { since: number; until: number }): void {
     if (this.ttlMs <= 0) return;
-    this.entries.set(key, { report, since: range.since, until: range.until, scope: report.scope, expiresAt: this.now() + this.ttlMs });
+    const windowMs = report.window.until - report.window.since;
+    const ttl = range.until === Infinity ? Math.min(this.ttlMs, Math.max(1000, windowMs / 60)) : this.ttlMs;
+    this.entries.set(key, { report, since: range.since, until: range.until, scope: report.scope, expiresAt: this.now() + ttl });
   }
 
   invalidate(changes: readonly RollupChange[]): number {

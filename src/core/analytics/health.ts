@@ -300,9 +300,12 @@ async function providerCheck(id: string, breaker: BreakerSnapshot | null, noCall
     Object.assign(metrics, { executions: kpis?.executions ?? 0, errorRate: null });
     parts.push(analyticsProblem ? `error rate: not available (analytics ${analyticsProblem})` : `no executions in the last ${settings.windowMinutes} min`);
   }
-  const last = (await store.history({ provider: id, success: true, limit: 1 })).rows[0];
+  // Bounded to 30 days: there is no provider index, and a provider that never succeeded would
+  // otherwise walk every successful row of the database on every check.
+  const LOOKBACK_MS = 30 * 86_400_000;
+  const last = (await store.history({ provider: id, success: true, since: Date.now() - LOOKBACK_MS, limit: 1 })).rows[0];
   metrics.lastSuccessAt = last ? last.createdAt : null;
-  parts.push(last ? `last success ${last.createdAt}` : 'no successful execution recorded');
+  parts.push(last ? `last success ${last.createdAt}` : 'no successful execution in the last 30 days');
   return { name: `provider:${id}`, healthy, details: parts.join('; '), metrics, ...(healthy ? {} : { severity: severity ?? 'medium' }) };
 }
 

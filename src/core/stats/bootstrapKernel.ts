@@ -187,7 +187,10 @@ export function wasmKernel(): BootstrapKernel | null {
         const stride = 4 * blocks + 1;
         const base = 16, y = base + blocks * n * 32, idx = y + n * 8, out = idx + ((n * 4 + 7) & ~7);
         const need = out + resamples * stride * 8;
-        if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+        if (need > memory.buffer.byteLength) {
+          // Out of memory for WebAssembly: the caller falls back to the JavaScript kernel.
+          try { memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536)); } catch { return null; }
+        }
         const heap = new Float64Array(memory.buffer);
         const ints = new Int32Array(memory.buffer);
         heap.fill(0, base / 8, idx / 8); // padded lanes and a missing extra column are zeros

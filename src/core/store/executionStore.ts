@@ -12,7 +12,7 @@ import { TextSegments } from './textSegments';
 import type { QualityFilter, QualityOverview } from './qualityQueries';
 import { qualityOverview } from './qualityQueries';
 import { AnalyticsEngine } from '../analytics/engine';
-import { rollupBacklog } from './rollups';
+import { rollupBacklog, rolledUpSeq } from './rollups';
 import type { AnalyticsCacheStats, AnalyticsQuery, AnalyticsReport } from '../analytics/types';
 
 /*
@@ -50,6 +50,9 @@ export interface StoreStats {
   rollupBacklog?: number;
 }
 
+/** Rollup rows built since the snapshot that are worth a snapshot of their own (rebuilding them costs ~1 ms a row). */
+export const ROLLUPS_WORTH_SAVING = 10_000;
+
 interface Progress { offset: number; closed: boolean }
 
 export class ExecutionStore {
@@ -63,6 +66,8 @@ export class ExecutionStore {
   private readonly ownFiles = new Set<string>();
   private compacting: Promise<CompactResult> | null = null;
   private lastCompaction: StoreStats['lastCompaction'] = null;
+  /** rollup_state.seq in the newest snapshot: rollups built since then are lost unless a snapshot follows. */
+  private rollupSeqSaved = 0;
   /** Analytics over rollups of this database (follows `db` across reloads). */
   readonly analyticsEngine: AnalyticsEngine;
 
@@ -78,6 +83,7 @@ export class ExecutionStore {
     const { db, gen } = await loadNewestSnapshot(opts.dir, problems);
     const store = new ExecutionStore(db, opts);
     store.gen = gen;
+    store.rollupSeqSaved = rolledUpSeq(db.db);
     store.progress = db.getProgress();
     for (const p of problems) store.report(p);
     store.poll();
@@ -171,6 +177,7 @@ export class ExecutionStore {
     this.db.close();
     this.db = db;
     this.gen = gen;
+    this.rollupSeqSaved = rolledUpSeq(db.db);
     this.progress = db.getProgress();
     this.reloadNeeded = false;
     this.analyticsEngine.clearCache(); // another database: nothing cached about the old one holds
@@ -196,6 +203,13 @@ export class ExecutionStore {
   analytics(q: AnalyticsQuery = {}): AnalyticsReport { return this.analyticsEngine.report(q); }
 
   analyticsCacheStats(): AnalyticsCacheStats { return this.analyticsEngine.cacheStats(); }
+
+  /**
+   * Rows folded into the rollups since the last snapshot. Building rollups for an upgraded
+   * database takes long and leaves no pending rows: close and the idle worker compact when this
+   * is large, or every start would build them again.
+   */
+  rollupsUnsaved(): number { return Math.abs(rolledUpSeq(this.db.db) - this.rollupSeqSaved); }
 
   /** Folds not-yet-rolled-up rows into the analytics rollups for up to `budgetMs`; returns rows folded. */
   catchUpRollups(budgetMs = Infinity): number { return this.analyticsEngine.refresh(budgetMs); }
@@ -390,6 +404,7 @@ export class ExecutionStore {
       const closedJournals = [...this.progress].filter(([, p]) => p.closed).map(([f]) => f);
       this.db.setProgress(this.progress);
       this.db.setMeta('generation', String(gen));
+      const rolledUp = rolledUpSeq(this.db.db);
       const bytes = this.db.export();
       const file = `snapshot-${String(gen).padStart(8, '0')}.sqlite`;
       writeFileAtomic(path.join(this.opts.dir, file), bytes);
@@ -398,6 +413,7 @@ export class ExecutionStore {
       const manifest: Manifest = { ...info, schemaVersion: SCHEMA_VERSION, closedJournals, previous };
       writeFileAtomic(path.join(this.opts.dir, MANIFEST), JSON.stringify(manifest, null, 2));
       this.gen = gen;
+      this.rollupSeqSaved = rolledUp;
       // Both kept snapshots now cover the journals the previous one listed as closed.
       let deletedJournals = 0;
       for (const j of before?.closedJournals ?? []) {

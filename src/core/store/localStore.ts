@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Sanitizer } from '../sanitize';
 import type { ExecutionInput, ExecutionPatch, ExecutionRecord } from './executionRecord';
 import type { CompactResult, ExecutionDetail, StoreOptions, StoreProblem, StoreStats } from './executionStore';
-import { ExecutionStore } from './executionStore';
+import { ExecutionStore, ROLLUPS_WORTH_SAVING } from './executionStore';
 import type { ExperimentRow, HistoryFilter, HistoryPage, MetricSampleRow, RecentRun, SampleFilter } from './executionDb';
 import { JournalWriter, newWriterId } from './journal';
 import { preparePatch, prepareRecord } from './recordPrep';
@@ -183,7 +183,7 @@ export class LocalStore implements PromptLabStore {
     if (this.timer) clearInterval(this.timer);
     this.journal.rotate();
     this.journal.close();
-    if (this.engine.database.pendingCount() > 0) await this.engine.compact();
+    if (this.engine.database.pendingCount() > 0 || this.engine.rollupsUnsaved() >= ROLLUPS_WORTH_SAVING) await this.engine.compact();
     this.engine.close();
   }
 }

@@ -118,6 +118,35 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; s
       END;
     `,
   },
+  {
+    version: 5,
+    description: 'rollup triggers floor times before 1970 to their hour (SQLite % truncates toward zero)',
+    sql: `
+      DROP TRIGGER rollup_dirty_update;
+      DROP TRIGGER rollup_dirty_delete;
+      DROP TRIGGER rollup_dirty_insert;
+      CREATE TRIGGER rollup_dirty_update AFTER UPDATE OF prompt_id, provider, model, variant, success, latency_ms, quality_score,
+        quality, tags, metadata, tokens_in, tokens_out, cost_usd, created_at ON executions
+        WHEN old.seq <= (SELECT seq FROM rollup_state WHERE id = 1)
+      BEGIN
+        INSERT OR IGNORE INTO rollup_dirty(hour) VALUES (old.created_at - (((old.created_at % 3600000) + 3600000) % 3600000));
+        INSERT OR IGNORE INTO rollup_dirty(hour) VALUES (new.created_at - (((new.created_at % 3600000) + 3600000) % 3600000));
+      END;
+      CREATE TRIGGER rollup_dirty_delete AFTER DELETE ON executions
+        WHEN old.seq <= (SELECT seq FROM rollup_state WHERE id = 1)
+      BEGIN
+        INSERT OR IGNORE INTO rollup_dirty(hour) VALUES (old.created_at - (((old.created_at % 3600000) + 3600000) % 3600000));
+      END;
+      CREATE TRIGGER rollup_dirty_insert AFTER INSERT ON executions
+        WHEN new.seq <= (SELECT seq FROM rollup_state WHERE id = 1)
+      BEGIN
+        INSERT OR IGNORE INTO rollup_dirty(hour) VALUES (new.created_at - (((new.created_at % 3600000) + 3600000) % 3600000));
+      END;
+      -- Hours of earlier rows may have been marked wrongly: forget the rollup format, so the
+      -- rollups are dropped and rebuilt once (rollups.ts resetOutdatedRollups).
+      DELETE FROM store_meta WHERE key = 'rollup_format';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JournalOp } from './executionRecord';
 import type { JournalPosition } from './journal';
-import { ExecutionStore } from './executionStore';
+import { ExecutionStore, ROLLUPS_WORTH_SAVING } from './executionStore';
 import { writeJsonlExport } from './jsonlExport';
 import { exportExecutions } from '../export';
 import type { ExportRequest } from '../export/types';
@@ -77,7 +77,7 @@ void (async () => {
     close: async () => {
       clearInterval(timer);
       store.poll(true);
-      const r = store.database.pendingCount() > 0 ? await compact() : null;
+      const r = store.database.pendingCount() > 0 || store.rollupsUnsaved() >= ROLLUPS_WORTH_SAVING ? await compact() : null;
       store.close();
       return r;
     },
@@ -89,7 +89,7 @@ void (async () => {
     store.catchUpIndex(150); // background FTS catch-up in short slices between messages
     store.catchUpRollupsInBackground(100); // and analytics rollups, so a query rarely has rows to fold in first
     // Texts waiting for a segment = rows not yet in a snapshot, whoever wrote them.
-    if (store.database.pendingCount() >= init.compactEveryRows) void compact().catch((e: unknown) => port.postMessage({ type: 'problem', problem: { kind: 'snapshot', file: '', message: `compaction failed: ${(e as Error).message}` } }));
+    if (store.database.pendingCount() >= init.compactEveryRows || store.rollupsUnsaved() >= ROLLUPS_WORTH_SAVING * 5) void compact().catch((e: unknown) => port.postMessage({ type: 'problem', problem: { kind: 'snapshot', file: '', message: `compaction failed: ${(e as Error).message}` } }));
   }, init.pollMs);
 
   port.on('message', async (m: ToWorker) => {

@@ -5,7 +5,7 @@ import type { CompareAnalysis, CompareArmInfo, CompareCaseOutput, CompareExperim
 import { webviewToHostSchema } from '../../shared/compareProtocol';
 import { ViewTypes } from '../constants';
 import type { Log } from '../log';
-import { createPanel, wirePanel } from './webviewHtml';
+import { createPanel, postToWebview, wirePanel } from './webviewHtml';
 
 /** What "Promote variant" calls (the compare controller; an interface so the panel does not import it). */
 export interface Promoter { promote(experiment: CompareExperimentInfo, variant: string): Promise<{ ok: boolean; message: string }> }
@@ -26,6 +26,7 @@ export class ComparePanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly messagesForTests: HostToWebview[] = [];
   private snapshot: CompareSnapshot | null = null;
+  private promoting = false;
   private pending: CompareCaseOutput[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private onCancel: (() => void) | undefined;
@@ -109,17 +110,22 @@ export class ComparePanel implements vscode.Disposable {
   private post(m: HostToWebview): Thenable<boolean> {
     this.messagesForTests.push(m);
     if (this.messagesForTests.length > 500) this.messagesForTests.shift();
-    return this.panel.webview.postMessage(m);
+    return postToWebview(this.panel, m);
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {
     if (m.type === 'cancel') { this.onCancel?.(); return; }
     if (m.type === 'promote') {
-      const x = this.snapshot?.experiment;
-      const r = !x ? { ok: false, message: 'No comparison is shown.' }
-        : !this.ctx.compare ? { ok: false, message: 'Promote is not available in this window.' }
-          : await this.ctx.compare.promote(x, m.variant).catch((e: unknown) => ({ ok: false, message: (e as Error).message }));
-      await this.post({ type: 'promoted', variant: m.variant, ok: r.ok, message: r.message });
+      // One at a time: a second promote would compute its edit from the text before the first one lands.
+      if (this.promoting) { await this.post({ type: 'promoted', variant: m.variant, ok: false, message: 'Another promote is still in progress; try again when it is done.' }); return; }
+      this.promoting = true;
+      try {
+        const x = this.snapshot?.experiment;
+        const r = !x ? { ok: false, message: 'No comparison is shown.' }
+          : !this.ctx.compare ? { ok: false, message: 'Promote is not available in this window.' }
+            : await this.ctx.compare.promote(x, m.variant).catch((e: unknown) => ({ ok: false, message: (e as Error).message }));
+        await this.post({ type: 'promoted', variant: m.variant, ok: r.ok, message: r.message });
+      } finally { this.promoting = false; }
       return;
     }
     // ready: the page (re)loaded. Pending outputs are part of the snapshot already.
@@ -152,7 +158,8 @@ export class ComparePanel implements vscode.Disposable {
     // Repeats are not stored with the experiment: the most executions of one case under one arm.
     const perCase = new Map<string, number>();
     for (const r of samples) if (r.testCaseId !== null) { const k = `${r.variant}\u0000${r.testCaseId}`; perCase.set(k, (perCase.get(k) ?? 0) + 1); }
-    const repeat = Math.max(1, ...perCase.values());
+    let repeat = 1;
+    for (const n of perCase.values()) if (n > repeat) repeat = n; // a loop: spreading 100k values into Math.max overflows the stack
     return {
       experiment: { id, promptId: row.name, title: row.name, design, seed: row.seed ?? 0, repeat, status, variants: arms, createdAt: row.createdAt, kind: 'experiment' },
       advisor: null, caseIds: [], outputs: [], progress: { done: samples.length, total: samples.length }, analysis: { run: null, ...analysis },

@@ -7,7 +7,7 @@ import { parseDashboardState, webviewToHostSchema } from '../../shared/dashboard
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
 import { HistoryPanel } from './historyPanel';
-import { createPanel, wirePanel } from './webviewHtml';
+import { createPanel, postToWebview, wirePanel } from './webviewHtml';
 
 /** The health monitor as the dashboard sees it (built elsewhere; absent when not running). */
 export interface HealthSource {
@@ -91,7 +91,7 @@ export class DashboardPanel implements vscode.Disposable {
   private post(m: HostToWebview): Thenable<boolean> {
     this.messagesForTests.push(m);
     if (this.messagesForTests.length > 200) this.messagesForTests.shift();
-    return this.panel.webview.postMessage(m);
+    return postToWebview(this.panel, m);
   }
 
   private async availableCommands(): Promise<DashboardCommand[]> {

@@ -6,7 +6,7 @@ import { webviewToHostSchema } from '../../shared/healthProtocol';
 import { ViewTypes } from '../constants';
 import type { HealthMonitor } from '../healthMonitor';
 import type { Log } from '../log';
-import { createPanel, wirePanel } from './webviewHtml';
+import { createPanel, postToWebview, wirePanel } from './webviewHtml';
 
 type HealthPanelDeps = { extensionUri: vscode.Uri; log: Log; health: HealthMonitor };
 
@@ -40,7 +40,9 @@ export class HealthPanel implements vscode.Disposable {
     HealthPanel.currentPanel = this;
     this.disposables.push(...wirePanel(panel, { extensionUri: ctx.extensionUri, name: 'health', title: 'Prompt Lab: Health', schema: webviewToHostSchema, log: ctx.log,
       onMessage: (msg) => this.onMessage(msg), onDispose: () => this.dispose() }));
-    this.disposables.push(ctx.health.onDidChange(() => { void this.post({ type: 'state', data: this.view() }); }));
+    // Listeners run inside the finished run, before it is marked done: the run is over, so running = false.
+    this.disposables.push(ctx.health.onDidChange(() => { void this.post({ type: 'state', data: this.view(false) }); }),
+      ctx.health.onDidFail(() => { void this.post({ type: 'state', data: this.view(false) }); }));
   }
 
   /** Messages sent to the webview so far (integration tests read them). */
@@ -56,7 +58,7 @@ export class HealthPanel implements vscode.Disposable {
   private post(m: HostToWebview): Thenable<boolean> {
     this.messagesForTests.push(m);
     if (this.messagesForTests.length > 200) this.messagesForTests.shift();
-    return this.panel.webview.postMessage(m);
+    return postToWebview(this.panel, m);
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {

@@ -5,7 +5,7 @@ import { PAGE_SIZE, webviewToHostSchema } from '../../shared/historyProtocol';
 import { copyAsJson, openPromptFile, rerun } from './historyActions';
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
-import { createPanel, wirePanel } from './webviewHtml';
+import { createPanel, postToWebview, wirePanel } from './webviewHtml';
 
 /** The history panel: one instance, revived after a reload by the serializer. */
 export class HistoryPanel implements vscode.Disposable {
@@ -74,7 +74,7 @@ export class HistoryPanel implements vscode.Disposable {
   private post(m: HostToWebview): Thenable<boolean> {
     this.messagesForTests.push(m);
     if (this.messagesForTests.length > 200) this.messagesForTests.shift();
-    return this.panel.webview.postMessage(m);
+    return postToWebview(this.panel, m);
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {
@@ -121,7 +121,12 @@ export class HistoryPanel implements vscode.Disposable {
     }
   }
 
+  private disposed = false;
+
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.changeTimer) clearTimeout(this.changeTimer);
     if (HistoryPanel.current === this) HistoryPanel.current = undefined;
     this.disposables.splice(0).forEach((d) => d.dispose());
     this.panel.dispose();

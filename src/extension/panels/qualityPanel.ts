@@ -5,7 +5,7 @@ import { qualitySince, webviewToHostSchema } from '../../shared/qualityProtocol'
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
 import { HistoryPanel } from './historyPanel';
-import { createPanel, wirePanel } from './webviewHtml';
+import { createPanel, postToWebview, wirePanel } from './webviewHtml';
 
 type QualityPanelDeps = { extensionUri: vscode.Uri; store: PromptLabStore; log: Log };
 
@@ -60,7 +60,7 @@ export class QualityPanel implements vscode.Disposable {
   private post(m: HostToWebview): Thenable<boolean> {
     this.messagesForTests.push(m);
     if (this.messagesForTests.length > 200) this.messagesForTests.shift();
-    return this.panel.webview.postMessage(m);
+    return postToWebview(this.panel, m);
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {

@@ -77,3 +77,11 @@ export function wirePanel<In>(panel: vscode.WebviewPanel, w: PanelWiring<In>): v
 export function createPanel(viewType: string, title: string, extensionUri: vscode.Uri, column: vscode.ViewColumn | { viewColumn: vscode.ViewColumn; preserveFocus?: boolean } = vscode.ViewColumn.Active): vscode.WebviewPanel {
   return vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(extensionUri));
 }
+
+/**
+ * Posts to a panel's webview, or does nothing once the panel is gone: a debounce timer or a
+ * store answer can outlive the panel, and postMessage on a disposed webview throws.
+ */
+export function postToWebview(panel: vscode.WebviewPanel, message: unknown): Thenable<boolean> {
+  try { return Promise.resolve(panel.webview.postMessage(message)).catch(() => false); } catch { return Promise.resolve(false); }
+}
