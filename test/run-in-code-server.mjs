@@ -227,8 +227,8 @@ function startDomBridge() {
 
 /*
  * Tests ask for one browser action at a time by writing `${domFile}.action.json`:
- * {id, selector, action: 'click' | 'select', value?}. It runs (a real mouse click, or a
- * select with its change event) in the first frame holding `selector`; the outcome is
+ * {id, selector, action: 'click' | 'select' | 'press', value?}. It runs (a real mouse click, a
+ * select with its change event, or a key press such as "ArrowDown") in the first frame holding `selector`; the outcome is
  * reported as `lastAction` in the DOM file.
  */
 async function runRequestedAction() {
@@ -241,6 +241,8 @@ async function runRequestedAction() {
     if (!present) continue;
     try {
       if (req.action === 'select') await f.selectOption(req.selector, String(req.value), { timeout: 3000 });
+      // A real key press on the element (focused first), e.g. keyboard navigation of a table.
+      else if (req.action === 'press') await f.locator(req.selector).first().press(String(req.value), { timeout: 3000 });
       else {
         const target = f.locator(req.selector).first();
         try { await target.click({ timeout: 3000 }); } catch { await target.evaluate((el) => el.click(), undefined, { timeout: 1000 }); }

@@ -106,7 +106,7 @@ suite('History panel', () => {
   const rowTexts = (f: WebviewDomFrame) => Object.entries(f.testIds).filter(([k]) => k.startsWith('history-row-'))
     .sort((a, b) => Number(a[0].slice(12)) - Number(b[0].slice(12))).map(([, v]) => v);
   let actions = 0;
-  const act = async (selector: string, action: 'click' | 'select', value?: string) => {
+  const act = async (selector: string, action: 'click' | 'select' | 'press', value?: string) => {
     const id = `history-${++actions}`;
     fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action, value }));
     const done = await waitFor(`action ${action} ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => lastDom.slice(-300));
@@ -148,6 +148,25 @@ suite('History panel', () => {
     await waitFor('rows of 10 March', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-B,FROW-A'), () => lastDom.slice(0, 1500));
     panel.setFilter({ promptId: FILTER_PROMPT, qualityMax: 0.7, cacheHit: false });
     await waitFor('uncached rows with quality <= 0.7', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-B'), () => lastDom.slice(0, 1500));
+  });
+
+  test('the keyboard moves through the rows and Enter opens the one under the cursor', async function () {
+    if (!domFile) this.skip();
+    this.timeout(60_000);
+    const panel = api.historyPanel();
+    assert.ok(panel, 'no history panel');
+    panel.setFilter({ promptId: FILTER_PROMPT });
+    await waitFor('the five filter rows', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-E,FROW-D,FROW-C,FROW-B,FROW-A'), () => lastDom.slice(0, 1500));
+    // Real key presses on the focused grid: Home → first row, two ArrowDowns → third, End → last, ArrowUp → fourth.
+    await act('#history', 'press', 'Home');
+    await act('#history', 'press', 'ArrowDown');
+    await act('#history', 'press', 'ArrowDown');
+    await act('#history', 'press', 'Enter');
+    await waitFor('the third row\'s detail (FROW-C)', 20_000, () => historyFrame((f) => (f.testIds['history-response'] ?? '').includes('FROW-C answer')), () => lastDom.slice(0, 1500));
+    await act('#history', 'press', 'End');
+    await act('#history', 'press', 'ArrowUp');
+    await act('#history', 'press', 'Enter');
+    await waitFor('the fourth row\'s detail (FROW-B)', 20_000, () => historyFrame((f) => (f.testIds['history-response'] ?? '').includes('FROW-B answer')), () => lastDom.slice(0, 1500));
   });
 
   test('the filter is restored when the webview is torn down and loaded again', async function () {
