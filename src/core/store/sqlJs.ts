@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { SqlJsStatic } from 'sql.js';
+import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import initSqlJs from 'sql.js';
 
 let loading: Promise<SqlJsStatic> | undefined;
@@ -24,3 +24,13 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
   }
   return loading;
 }
+
+/** Runs `fn` with a prepared statement and always frees it (an unfreed statement leaks WASM heap for good). */
+export function withStatement<T>(db: Database, sql: string, fn: (st: Statement) => T): T {
+  const st = db.prepare(sql);
+  try { return fn(st); } finally { st.free(); }
+}
+
+/** Column value as string / number, SQL NULL as null. */
+export const sqlString = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+export const sqlNumber = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
