@@ -154,6 +154,8 @@ export class HealthMonitor implements vscode.Disposable {
         store: this.deps.store, dir: this.deps.dataDir, ftsWindow: this.deps.settings().ftsWindow,
         breakers: () => this.deps.guards().snapshot().map((g) => ({ profileId: g.profileId, breaker: g.breaker })),
         writeLatency: () => this.deps.writeLatency.summary(),
+        // Scheduled checks must not hold the store worker while rollups of an upgraded database are built.
+        maxRollupBacklog: 20_000,
       }, s, this.states);
       if (this.disposed) return report;
       this.lastErrorText = null;

@@ -6,6 +6,7 @@ import type { CompareOutcome } from '../../src/extension/compareController';
 import type { PromptLabApi } from '../../src/extension/main';
 import type { CompareAnalysis, HostToWebview } from '../../src/shared/compareProtocol';
 import { startOpenAIServer } from '../unit/helpers/fakeServers';
+import { domBridge } from './domBridge';
 import { waitFor } from './waitFor';
 
 interface DomFrame {
@@ -14,7 +15,6 @@ interface DomFrame {
   compareRowsStatus?: string | null; compareCspLast?: string | null; cspViolations?: number;
   testIds?: Record<string, string>; canvasCount?: number; canvasDrawn?: number;
 }
-interface Dom { frames: DomFrame[]; injectedAnywhere?: boolean; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
 const XSS = '<img src=x onerror="window.__plXss=1">';
 const TOPICS = ['billing', 'shipping', 'returns', 'warranty', 'login', 'refunds'];
@@ -45,20 +45,8 @@ suite('Compare variants', () => {
   let server: Awaited<ReturnType<typeof startOpenAIServer>>;
   let uri: vscode.Uri;
   let outcome: CompareOutcome | undefined;
-  const domFile = process.env.PROMPTLAB_WEBVIEW_DOM_FILE;
-  let last = '(no file yet)';
-  const readDom = (): Dom | undefined => {
-    if (!domFile) return undefined;
-    try { last = fs.readFileSync(domFile, 'utf8'); return JSON.parse(last) as Dom; } catch { return undefined; }
-  };
-  const compareFrame = (pred: (f: DomFrame) => boolean) => readDom()?.frames.find((f) => f.hasCompare && pred(f));
-  let actions = 0;
-  const act = async (selector: string) => {
-    const id = `compare-${++actions}`;
-    fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action: 'click' }));
-    const done = await waitFor(`click ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => last.slice(-300));
-    assert.ok(done.ok, `click ${selector} failed: ${done.error}`);
-  };
+  const { domFile, readDom, lastText, frame: compareFrame, act: browserAct } = domBridge<DomFrame>('compare', (f) => f.hasCompare === true);
+  const act = (selector: string) => browserAct(selector, 'click');
 
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<PromptLabApi>('promptlab.prompt-lab')!.activate();
@@ -132,7 +120,7 @@ suite('Compare variants', () => {
     if (!domFile) this.skip();
     this.timeout(40_000);
     const frame = await waitFor('the compare panel DOM with the analysis and six rows', 20_000,
-      () => compareFrame((f) => f.compareRowCount === 6 && !!f.compareRecommendation && (f.compareStats ?? '').includes('tokens_out')), () => last.slice(0, 2000));
+      () => compareFrame((f) => f.compareRowCount === 6 && !!f.compareRecommendation && (f.compareStats ?? '').includes('tokens_out')), () => lastText().slice(0, 2000));
     assert.match(frame.compareMeta ?? '', new RegExp(`Experiment ${outcome!.experimentId} · paired · seed 42 · repeat 1 · finished`));
     assert.match(frame.compareTitle ?? '', /plain vs fancy/);
     assert.match(frame.compareStats ?? '', /Difference \[95% CI\]/);
@@ -148,7 +136,7 @@ suite('Compare variants', () => {
     assert.notEqual(dom.injectedAnywhere, true);
 
     await act('#filter-failures');
-    const none = await waitFor('the failures filter', 15_000, () => compareFrame((f) => f.compareRowCount === 0 && /0 of 0/.test(f.compareRowsStatus ?? '')), () => last.slice(0, 1500));
+    const none = await waitFor('the failures filter', 15_000, () => compareFrame((f) => f.compareRowCount === 0 && /0 of 0/.test(f.compareRowsStatus ?? '')), () => lastText().slice(0, 1500));
     assert.match(none.compareRowsStatus ?? '', /6 in all/);
     await act('#filter-failures');
     await act('#filter-differ');
@@ -160,7 +148,7 @@ suite('Compare variants', () => {
     if (!domFile) this.skip();
     this.timeout(30_000);
     const frame = await waitFor('the compare charts drawn', 20_000,
-      () => compareFrame((f) => 'compare-chart-tokens_out' in (f.testIds ?? {}) && 'compare-chart-latency' in (f.testIds ?? {}) && (f.canvasDrawn ?? 0) >= 3), () => last.slice(0, 2000));
+      () => compareFrame((f) => 'compare-chart-tokens_out' in (f.testIds ?? {}) && 'compare-chart-latency' in (f.testIds ?? {}) && (f.canvasDrawn ?? 0) >= 3), () => lastText().slice(0, 2000));
     const ids = frame.testIds!;
     for (const id of ['compare-charts', 'compare-distributions', 'compare-chart-tokens_out', 'compare-chart-quality', 'compare-chart-success', 'compare-latency-cost', 'compare-chart-latency', 'compare-chart-cost']) assert.ok(id in ids, `missing ${id}: ${Object.keys(ids).join(', ')}`);
     // The canvas' fallback text is the chart's summary (its aria-label): numbers per variant.

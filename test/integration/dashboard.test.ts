@@ -1,16 +1,15 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { Sanitizer } from '../../src/core/sanitize';
 import { prepareRecord } from '../../src/core/store/recordPrep';
 import type { PromptLabApi } from '../../src/extension/main';
 import type { DashboardData, HostToWebview } from '../../src/shared/dashboardProtocol';
 import { count, percent } from '../../webview/dashboard/format';
+import { domBridge } from './domBridge';
 import { waitFor } from './waitFor';
 
 /** The generic fields of one webview frame, as test/run-in-code-server.mjs writes them. */
 interface DomFrame { url: string; panel: string | null; testIds: Record<string, string>; bodyClass: string; canvasCount: number; canvasDrawn: number; cspViolations: number; cspLast: string | null; injected: boolean }
-interface Dom { frames: DomFrame[]; injectedAnywhere?: boolean; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
 const PROMPT = 'dashboard-itest';
 const MODEL = 'dash-model';
@@ -24,22 +23,8 @@ function isData(m: HostToWebview): m is Extract<HostToWebview, { ok: true }> {
 
 suite('Dashboard panel', () => {
   let api: PromptLabApi;
-  const domFile = process.env.PROMPTLAB_WEBVIEW_DOM_FILE;
-  let last = '(no file yet)';
-  const readDom = (): Dom | undefined => {
-    if (!domFile) return undefined;
-    try { last = fs.readFileSync(domFile, 'utf8'); return JSON.parse(last) as Dom; } catch { return undefined; }
-  };
-  const dashFrame = (pred: (f: DomFrame) => boolean) => readDom()?.frames.find((f) => f.panel === 'dashboard' && pred(f));
-  const lastDash = () => JSON.stringify(readDom()?.frames.filter((f) => f.panel === 'dashboard').map((f) => ({ testIds: f.testIds, bodyClass: f.bodyClass, canvas: [f.canvasCount, f.canvasDrawn] })) ?? last.slice(0, 500)).slice(0, 3000);
-  let actions = 0;
-  /** Asks the runner for one browser action in the webview and waits until it has run. */
-  const act = async (selector: string, action: 'click' | 'select', value?: string) => {
-    const id = `dashboard-${++actions}`;
-    fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action, value }));
-    const done = await waitFor(`action ${action} ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => last.slice(-300));
-    assert.ok(done.ok, `action ${action} ${selector} failed: ${done.error}`);
-  };
+  const { domFile, readDom, lastText, frame: dashFrame, act } = domBridge<DomFrame>('dashboard', (f) => f.panel === 'dashboard');
+  const lastDash = () => JSON.stringify(readDom()?.frames.filter((f) => f.panel === 'dashboard').map((f) => ({ testIds: f.testIds, bodyClass: f.bodyClass, canvas: [f.canvasCount, f.canvasDrawn] })) ?? lastText().slice(0, 500)).slice(0, 3000);
 
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<PromptLabApi>('promptlab.prompt-lab')!.activate();

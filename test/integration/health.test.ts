@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PromptLabApi } from '../../src/extension/main';
+import { domBridge } from './domBridge';
 import { waitFor } from './waitFor';
 
 /** The generic fields of one webview frame, as test/run-in-code-server.mjs writes them. */
 interface DomFrame { url: string; panel: string | null; testIds: Record<string, string>; cspViolations?: number; bodyClass?: string }
-interface Dom { frames: DomFrame[]; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
 const PROVIDER = 'health-itest';
 const FAILURES = 40;
@@ -15,20 +14,7 @@ const SUCCESSES = 10;
 suite('Health monitor, status bar and panel', () => {
   let api: PromptLabApi;
   let startedAt = Date.now();
-  const domFile = process.env.PROMPTLAB_WEBVIEW_DOM_FILE;
-  let last = '(no file yet)';
-  const readDom = (): Dom | undefined => {
-    if (!domFile) return undefined;
-    try { last = fs.readFileSync(domFile, 'utf8'); return JSON.parse(last) as Dom; } catch { return undefined; }
-  };
-  const healthFrame = (pred: (f: DomFrame) => boolean) => readDom()?.frames.find((f) => f.panel === 'health' && pred(f));
-  let actions = 0;
-  const act = async (selector: string, action: 'click' | 'select', value?: string) => {
-    const id = `health-${++actions}`;
-    fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action, value }));
-    const done = await waitFor(`action ${action} ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => last.slice(-300));
-    assert.ok(done.ok, `action ${action} ${selector} failed: ${done.error}`);
-  };
+  const { domFile, readDom, lastText, frame: healthFrame, act } = domBridge<DomFrame>('health', (f) => f.panel === 'health');
   const base = { promptId: 'health-itest', promptText: 'Say hello', provider: PROVIDER, model: 'test-model' };
   /** Adds successes until failures are at most 5% of the window (other suites' rows included); returns how many. */
   const dilute = async (): Promise<number> => {
@@ -87,7 +73,7 @@ suite('Health monitor, status bar and panel', () => {
     await vscode.commands.executeCommand('promptLab.showHealth');
     await waitFor('the health panel', 10_000, () => api.healthPanel());
     const frame = await waitFor('the health panel DOM with the firing alert', 30_000,
-      () => healthFrame((f) => f.testIds['alert-state-error-rate'] === 'FIRING' && !!f.testIds['check-database']), () => last.slice(0, 1500));
+      () => healthFrame((f) => f.testIds['alert-state-error-rate'] === 'FIRING' && !!f.testIds['check-database']), () => lastText().slice(0, 1500));
     assert.match(frame.testIds['alert-error-rate']!, /Error rate/);
     assert.match(frame.testIds['alert-error-rate']!, /> 5\.0%/);
     assert.match(frame.testIds['check-database']!, /writable/);
@@ -102,13 +88,13 @@ suite('Health monitor, status bar and panel', () => {
     this.timeout(60_000);
     const old = api.healthPanel()!;
     old.panel.dispose();
-    await waitFor('the old webview gone', 10_000, () => (readDom()?.frames.some((f) => f.panel === 'health') ? undefined : true), () => last.slice(0, 500));
+    await waitFor('the old webview gone', 10_000, () => (readDom()?.frames.some((f) => f.panel === 'health') ? undefined : true), () => lastText().slice(0, 500));
     // The test host cannot reload the window: it calls the serializer's function with a new panel.
     const fresh = vscode.window.createWebviewPanel('promptLab.health', 'Prompt Lab: Health', vscode.ViewColumn.Active, { enableScripts: true });
     const revived = api.reviveHealth(fresh);
     assert.equal(api.healthPanel(), revived);
     const frame = await waitFor('the revived panel with the firing alert', 20_000,
-      () => healthFrame((f) => f.testIds['alert-state-error-rate'] === 'FIRING' && !!f.testIds['check-database']), () => last.slice(0, 1500));
+      () => healthFrame((f) => f.testIds['alert-state-error-rate'] === 'FIRING' && !!f.testIds['check-database']), () => lastText().slice(0, 1500));
     assert.equal(frame.cspViolations ?? 0, 0);
   });
 
@@ -120,12 +106,12 @@ suite('Health monitor, status bar and panel', () => {
     try {
       await config.update('colorTheme', 'Default High Contrast', vscode.ConfigurationTarget.Global);
       const hc = await waitFor('high contrast in the health panel', 20_000,
-        () => healthFrame((f) => /vscode-high-contrast/.test(f.bodyClass ?? '') && f.testIds['alert-state-error-rate'] === 'FIRING'), () => last.slice(0, 800));
+        () => healthFrame((f) => /vscode-high-contrast/.test(f.bodyClass ?? '') && f.testIds['alert-state-error-rate'] === 'FIRING'), () => lastText().slice(0, 800));
       assert.equal(hc.cspViolations ?? 0, 0);
     } finally {
       await config.update('colorTheme', before, vscode.ConfigurationTarget.Global);
     }
-    await waitFor('the previous theme back', 20_000, () => healthFrame((f) => !/vscode-high-contrast/.test(f.bodyClass ?? '')), () => last.slice(0, 800));
+    await waitFor('the previous theme back', 20_000, () => healthFrame((f) => !/vscode-high-contrast/.test(f.bodyClass ?? '')), () => lastText().slice(0, 800));
   });
 
   test('an open breaker shows in the panel and "Reset breaker" closes it', async function () {
@@ -139,10 +125,10 @@ suite('Health monitor, status bar and panel', () => {
     }
     assert.equal(breaker.state, 'open');
     await vscode.commands.executeCommand('promptLab.checkHealth');
-    await waitFor('the open breaker in the panel', 20_000, () => healthFrame((f) => f.testIds[`breaker-state-${PROVIDER}`] === 'open'), () => last.slice(0, 1500));
+    await waitFor('the open breaker in the panel', 20_000, () => healthFrame((f) => f.testIds[`breaker-state-${PROVIDER}`] === 'open'), () => lastText().slice(0, 1500));
     await act(`[data-testid="reset-breaker-${PROVIDER}"]`, 'click');
     await waitFor('the breaker closed', 10_000, () => (breaker.state === 'closed' ? true : undefined));
-    await waitFor('the closed breaker in the panel', 20_000, () => healthFrame((f) => f.testIds[`breaker-state-${PROVIDER}`] === 'closed'), () => last.slice(0, 1500));
+    await waitFor('the closed breaker in the panel', 20_000, () => healthFrame((f) => f.testIds[`breaker-state-${PROVIDER}`] === 'closed'), () => lastText().slice(0, 1500));
     assert.equal(firedSinceStart().length, 1, 'more checks did not fire the alert again');
   });
 

@@ -5,11 +5,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptLabApi } from '../../src/extension/main';
 import type { HistoryPageData, HostToWebview } from '../../src/shared/historyProtocol';
+import { domBridge } from './domBridge';
 import { waitFor } from './waitFor';
 
 /** One frame of the webview DOM as test/run-in-code-server.mjs writes it (every 500 ms). */
 interface WebviewDomFrame { url: string; panel: string | null; testIds: Record<string, string>; bodyClass?: string; cspViolations: number; cspLast: string | null; summary: string | null; rowCount: number; detailText: string; injected: boolean }
-interface WebviewDom { frames: WebviewDomFrame[]; injectedAnywhere?: boolean; clickedRow?: boolean; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
 // HTML whose handler would set a global if the webview ever parsed it as markup.
 const XSS = 'Hello <b>Bob</b> <img src=x onerror="window.__plXss=1">';
@@ -25,6 +25,7 @@ suite('History panel', () => {
   let api: PromptLabApi;
   const ids: string[] = [];
   let failedId = '';
+  const { domFile, readDom, lastText, frame: historyFrame, act } = domBridge<WebviewDomFrame>('history', (f) => f.panel === 'history');
 
   suiteSetup(async () => {
     const ext = vscode.extensions.getExtension<PromptLabApi>('promptlab.prompt-lab');
@@ -75,19 +76,14 @@ suite('History panel', () => {
 
   test('the real webview renders the rows, as text only', async function () {
     // Only the code-server runner can read the browser's DOM; elsewhere (test-electron) skip.
-    const domFile = process.env.PROMPTLAB_WEBVIEW_DOM_FILE;
     if (!domFile) this.skip();
     this.timeout(40_000);
     const total = (await api.store.stats()).executions;
-    let last = '(no file yet)';
-    const read = (): WebviewDom | undefined => {
-      try { last = fs.readFileSync(domFile, 'utf8'); return JSON.parse(last) as WebviewDom; } catch { return undefined; }
-    };
     // The runner clicks the first row once it appears, so the detail shows a full response.
-    const frame = await waitFor('the history table and a row detail in the webview DOM', 20_000, () => read()?.frames.find((f) =>
-      f.rowCount >= ids.length && (f.summary ?? '').includes(`of ${total} execution`) && f.detailText.includes('onerror')), () => last.slice(0, 1500));
+    const frame = await waitFor('the history table and a row detail in the webview DOM', 20_000, () => readDom()?.frames.find((f) =>
+      f.rowCount >= ids.length && (f.summary ?? '').includes(`of ${total} execution`) && f.detailText.includes('onerror')), () => lastText().slice(0, 1500));
     assert.ok(frame.detailText.includes(XSS), `the response is not shown literally: ${frame.detailText.slice(0, 300)}`);
-    const dom = read();
+    const dom = readDom();
     assert.ok(dom, 'the webview DOM file became unreadable');
     assert.deepEqual(dom.frames.filter((f) => f.injected).map((f) => f.url), [], 'the HTML payload ran in a webview frame');
     assert.notEqual(dom.injectedAnywhere, true, 'the HTML payload ran in some frame');
@@ -95,23 +91,9 @@ suite('History panel', () => {
 
   // ---- filters, state restore, virtualization, tree views (read through the webview DOM) ----
 
-  const domFile = process.env.PROMPTLAB_WEBVIEW_DOM_FILE;
-  let lastDom = '(no file yet)';
-  const readDom = (): WebviewDom | undefined => {
-    if (!domFile) return undefined;
-    try { lastDom = fs.readFileSync(domFile, 'utf8'); return JSON.parse(lastDom) as WebviewDom; } catch { return undefined; }
-  };
-  const historyFrame = (pred: (f: WebviewDomFrame) => boolean) => readDom()?.frames.find((f) => f.panel === 'history' && pred(f));
   /** Texts of the table rows in the DOM, top to bottom. */
   const rowTexts = (f: WebviewDomFrame) => Object.entries(f.testIds).filter(([k]) => k.startsWith('history-row-'))
     .sort((a, b) => Number(a[0].slice(12)) - Number(b[0].slice(12))).map(([, v]) => v);
-  let actions = 0;
-  const act = async (selector: string, action: 'click' | 'select' | 'press', value?: string) => {
-    const id = `history-${++actions}`;
-    fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action, value }));
-    const done = await waitFor(`action ${action} ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => lastDom.slice(-300));
-    assert.ok(done.ok, `action ${action} ${selector} failed: ${done.error}`);
-  };
 
   // Five executions of one prompt on three days, with and without quality and cache hits.
   const FILTER_PROMPT = 'itest-filters';
@@ -137,17 +119,17 @@ suite('History panel', () => {
     assert.ok(panel, 'no history panel');
     // The tree view's path: the host pushes a filter into the open panel.
     panel.setFilter({ promptId: FILTER_PROMPT, qualityMin: 0.5 });
-    await waitFor('rows with quality >= 0.5', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-E,FROW-C,FROW-A'), () => lastDom.slice(0, 1500));
+    await waitFor('rows with quality >= 0.5', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-E,FROW-C,FROW-A'), () => lastText().slice(0, 1500));
     // The cache select through a real browser select + change event.
     await act('#cache', 'select', 'true');
-    const cached = await waitFor('cache hits with quality >= 0.5', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-C,FROW-A'), () => lastDom.slice(0, 1500));
+    const cached = await waitFor('cache hits with quality >= 0.5', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-C,FROW-A'), () => lastText().slice(0, 1500));
     assert.match(cached.testIds['history-active-filters'] ?? '', /cache hits/);
     assert.match(cached.testIds['history-active-filters'] ?? '', /quality 0\.5–1/);
     // Date range: the 10th only (until is exclusive at the next midnight).
     panel.setFilter({ promptId: FILTER_PROMPT, since: new Date(2026, 2, 10).getTime(), until: new Date(2026, 2, 11).getTime() });
-    await waitFor('rows of 10 March', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-B,FROW-A'), () => lastDom.slice(0, 1500));
+    await waitFor('rows of 10 March', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-B,FROW-A'), () => lastText().slice(0, 1500));
     panel.setFilter({ promptId: FILTER_PROMPT, qualityMax: 0.7, cacheHit: false });
-    await waitFor('uncached rows with quality <= 0.7', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-B'), () => lastDom.slice(0, 1500));
+    await waitFor('uncached rows with quality <= 0.7', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-B'), () => lastText().slice(0, 1500));
   });
 
   test('the keyboard moves through the rows and Enter opens the one under the cursor', async function () {
@@ -156,17 +138,17 @@ suite('History panel', () => {
     const panel = api.historyPanel();
     assert.ok(panel, 'no history panel');
     panel.setFilter({ promptId: FILTER_PROMPT });
-    await waitFor('the five filter rows', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-E,FROW-D,FROW-C,FROW-B,FROW-A'), () => lastDom.slice(0, 1500));
+    await waitFor('the five filter rows', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-E,FROW-D,FROW-C,FROW-B,FROW-A'), () => lastText().slice(0, 1500));
     // Real key presses on the focused grid: Home → first row, two ArrowDowns → third, End → last, ArrowUp → fourth.
     await act('#history', 'press', 'Home');
     await act('#history', 'press', 'ArrowDown');
     await act('#history', 'press', 'ArrowDown');
     await act('#history', 'press', 'Enter');
-    await waitFor('the third row\'s detail (FROW-C)', 20_000, () => historyFrame((f) => (f.testIds['history-response'] ?? '').includes('FROW-C answer')), () => lastDom.slice(0, 1500));
+    await waitFor('the third row\'s detail (FROW-C)', 20_000, () => historyFrame((f) => (f.testIds['history-response'] ?? '').includes('FROW-C answer')), () => lastText().slice(0, 1500));
     await act('#history', 'press', 'End');
     await act('#history', 'press', 'ArrowUp');
     await act('#history', 'press', 'Enter');
-    await waitFor('the fourth row\'s detail (FROW-B)', 20_000, () => historyFrame((f) => (f.testIds['history-response'] ?? '').includes('FROW-B answer')), () => lastDom.slice(0, 1500));
+    await waitFor('the fourth row\'s detail (FROW-B)', 20_000, () => historyFrame((f) => (f.testIds['history-response'] ?? '').includes('FROW-B answer')), () => lastText().slice(0, 1500));
   });
 
   test('the filter is restored when the webview is torn down and loaded again', async function () {
@@ -175,14 +157,14 @@ suite('History panel', () => {
     const panel = api.historyPanel();
     assert.ok(panel, 'no history panel');
     panel.setFilter({ promptId: FILTER_PROMPT, qualityMin: 0.5, cacheHit: true });
-    await waitFor('the filtered rows', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-C,FROW-A'), () => lastDom.slice(0, 1500));
+    await waitFor('the filtered rows', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-C,FROW-A'), () => lastText().slice(0, 1500));
     // Hidden without retainContextWhenHidden, the webview is destroyed; shown again it starts
     // from its saved state (the same path as a panel revived after a window reload).
     const doc = await vscode.workspace.openTextDocument({ content: 'hide the history panel', language: 'plaintext' });
     await vscode.window.showTextDocument(doc, { viewColumn: panel.panel.viewColumn ?? vscode.ViewColumn.Active, preview: false });
-    await waitFor('the history webview to go away', 20_000, () => (readDom() && !historyFrame(() => true) ? true : undefined), () => lastDom.slice(0, 500));
+    await waitFor('the history webview to go away', 20_000, () => (readDom() && !historyFrame(() => true) ? true : undefined), () => lastText().slice(0, 500));
     panel.panel.reveal();
-    const back = await waitFor('the restored filter and rows', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-C,FROW-A'), () => lastDom.slice(0, 1500));
+    const back = await waitFor('the restored filter and rows', 20_000, () => historyFrame((f) => markersIn(f).join() === 'FROW-C,FROW-A'), () => lastText().slice(0, 1500));
     assert.match(back.testIds['history-active-filters'] ?? '', new RegExp(`prompt = ${FILTER_PROMPT}`));
     assert.match(back.testIds['history-active-filters'] ?? '', /cache hits/);
   });
@@ -200,7 +182,7 @@ suite('History panel', () => {
     assert.ok(panel, 'no history panel');
     panel.setFilter({ promptId: 'itest-bulk' });
     const frame = await waitFor('the first page of bulk rows', 30_000, () => historyFrame((f) => /^200 loaded of [\d,]+ executions/.test(f.testIds['history-summary'] ?? '') && rowTexts(f).length > 0),
-      () => lastDom.slice(0, 1500));
+      () => lastText().slice(0, 1500));
     const total = (await api.store.stats()).executions;
     assert.ok(total >= 2100, `only ${total} executions stored`);
     assert.ok(frame.rowCount > 5, `too few rows rendered: ${frame.rowCount}`);
@@ -217,10 +199,10 @@ suite('History panel', () => {
       const last = Math.max(...Object.keys(f?.testIds ?? {}).filter((k) => k.startsWith('history-row-')).map((k) => Number(k.slice(12))));
       await act(`#hrow-${last}`, 'click');
       const moved = await waitFor('the table to move', 5_000, () => historyFrame((g) => /^400 loaded of/.test(g.testIds['history-summary'] ?? '')
-        || Object.keys(g.testIds).some((k) => k.startsWith('history-row-') && Number(k.slice(12)) > last)), () => lastDom.slice(0, 800));
+        || Object.keys(g.testIds).some((k) => k.startsWith('history-row-') && Number(k.slice(12)) > last)), () => lastText().slice(0, 800));
       if (/^400 loaded of/.test(moved.testIds['history-summary'] ?? '')) scrolled = moved;
     }
-    assert.ok(scrolled, `the second page never loaded: ${lastDom.slice(0, 800)}`);
+    assert.ok(scrolled, `the second page never loaded: ${lastText().slice(0, 800)}`);
     assert.ok(scrolled.rowCount <= 80, `${scrolled.rowCount} rows in the DOM for 400 loaded`);
     const indexes = Object.keys(scrolled.testIds).filter((k) => k.startsWith('history-row-')).map((k) => Number(k.slice(12)));
     assert.ok(Math.min(...indexes) > 100, `the DOM still holds the top rows (${Math.min(...indexes)}): rows are not recycled`);
@@ -258,12 +240,12 @@ suite('History panel', () => {
     await vscode.commands.executeCommand(cmd.command, ...(cmd.arguments ?? []));
     if (!domFile) return;
     await waitFor('the run in the history', 20_000, () => historyFrame((f) => (f.testIds['history-active-filters'] ?? '').includes(`run = ${runId}`)
-      && rowTexts(f).length === 4 && rowTexts(f)[0]!.includes('TREE-ROW-3')), () => lastDom.slice(0, 1500));
+      && rowTexts(f).length === 4 && rowTexts(f)[0]!.includes('TREE-ROW-3')), () => lastText().slice(0, 1500));
     if (!(await vscode.commands.getCommands(true)).includes('promptLab.openExperiment')) {
       // Without a compare command for experiments, "Open Comparison" falls back to the history.
       await vscode.commands.executeCommand('promptLab.openExperimentComparison', exp);
       await waitFor('the experiment in the history', 20_000, () => historyFrame((f) => (f.testIds['history-active-filters'] ?? '').includes('experiment = itest-exp')
-        && rowTexts(f).length === 4), () => lastDom.slice(0, 1500));
+        && rowTexts(f).length === 4), () => lastText().slice(0, 1500));
     }
   });
 
@@ -285,8 +267,8 @@ suite('History panel', () => {
     const panel = api.historyPanel();
     assert.ok(panel, 'no history panel');
     panel.setFilter({ promptId });
-    await waitFor('the two executions of the example prompt', 20_000, () => historyFrame((f) => rowTexts(f).length === 2 && rowTexts(f)[0]!.includes('dog')), () => lastDom.slice(0, 1500));
-    const status = (re: RegExp) => waitFor(`action status ${re}`, 20_000, () => historyFrame((f) => re.test(f.testIds['history-action-status'] ?? '')), () => lastDom.slice(0, 2000));
+    await waitFor('the two executions of the example prompt', 20_000, () => historyFrame((f) => rowTexts(f).length === 2 && rowTexts(f)[0]!.includes('dog')), () => lastText().slice(0, 1500));
+    const status = (re: RegExp) => waitFor(`action status ${re}`, 20_000, () => historyFrame((f) => re.test(f.testIds['history-action-status'] ?? '')), () => lastText().slice(0, 2000));
 
     await act('#hrow-0', 'click');
     await waitFor('the changed execution\'s detail', 20_000, () => historyFrame((f) => (f.testIds['history-response'] ?? '').includes('dog')));
@@ -311,7 +293,7 @@ suite('History panel', () => {
     await act('#hrow-1 input[type=checkbox]', 'click');
     await act('#compare-selected', 'click');
     const cmp = await waitFor('the side-by-side comparison', 20_000, () => historyFrame((f) => (f.testIds['history-compare-left'] ?? '').includes('dog')
-      && (f.testIds['history-compare-right'] ?? '').includes('cat')), () => lastDom.slice(0, 2000));
+      && (f.testIds['history-compare-right'] ?? '').includes('cat')), () => lastText().slice(0, 2000));
     assert.match(cmp.testIds['history-compare-note'] ?? '', /struck through/);
 
     // Re-run of an execution whose prompt file is not in the workspace explains why nothing ran.
@@ -330,11 +312,11 @@ suite('History panel', () => {
     const before = config.inspect<string>('colorTheme')?.globalValue;
     try {
       await config.update('colorTheme', 'Default High Contrast', vscode.ConfigurationTarget.Global);
-      const hc = await waitFor('high contrast in the history panel', 20_000, () => historyFrame((f) => /vscode-high-contrast/.test(f.bodyClass ?? '') && f.rowCount > 0), () => lastDom.slice(0, 800));
+      const hc = await waitFor('high contrast in the history panel', 20_000, () => historyFrame((f) => /vscode-high-contrast/.test(f.bodyClass ?? '') && f.rowCount > 0), () => lastText().slice(0, 800));
       assert.equal(hc.cspViolations, 0);
     } finally {
       await config.update('colorTheme', before, vscode.ConfigurationTarget.Global);
     }
-    await waitFor('the previous theme back', 20_000, () => historyFrame((f) => !/vscode-high-contrast/.test(f.bodyClass ?? '') && f.rowCount > 0), () => lastDom.slice(0, 800));
+    await waitFor('the previous theme back', 20_000, () => historyFrame((f) => !/vscode-high-contrast/.test(f.bodyClass ?? '') && f.rowCount > 0), () => lastText().slice(0, 800));
   });
 });

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { Sanitizer } from '../../src/core/sanitize';
 import { prepareRecord } from '../../src/core/store/recordPrep';
 import type { PromptLabApi } from '../../src/extension/main';
 import type { HostToWebview, QualityData } from '../../src/shared/qualityProtocol';
+import { domBridge } from './domBridge';
 import { waitFor } from './waitFor';
 
 /** The quality fields of one webview frame, as test/run-in-code-server.mjs writes them. */
@@ -13,7 +13,6 @@ interface DomFrame {
   hasQuality?: boolean; qualityStatus?: string | null; qualityCards?: string | null; qualityPrompt?: string | null; qualityDays?: string | null;
   qualityEmpty?: string | null; qualityTrendNote?: string | null; qualityWorst?: string[][]; canvasCount?: number; canvasDrawn?: number; cspViolations?: number;
 }
-interface Dom { frames: DomFrame[]; injectedAnywhere?: boolean; lastAction?: { id: string; ok: boolean; error?: string } | null }
 
 // HTML whose handler would set a global if a webview ever parsed it as markup.
 const XSS = 'Vague <b>answer</b> <img src=x onerror="window.__plXss=1">';
@@ -39,21 +38,7 @@ function isData(m: HostToWebview): m is Extract<HostToWebview, { ok: true }> {
 suite('Quality panel', () => {
   let api: PromptLabApi;
   let worstId = '';
-  const domFile = process.env.PROMPTLAB_WEBVIEW_DOM_FILE;
-  let last = '(no file yet)';
-  const readDom = (): Dom | undefined => {
-    if (!domFile) return undefined;
-    try { last = fs.readFileSync(domFile, 'utf8'); return JSON.parse(last) as Dom; } catch { return undefined; }
-  };
-  const qualityFrame = (pred: (f: DomFrame) => boolean) => readDom()?.frames.find((f) => f.hasQuality && pred(f));
-  let actions = 0;
-  /** Asks the runner for one browser action in the webview and waits until it has run. */
-  const act = async (selector: string, action: 'click' | 'select', value?: string) => {
-    const id = `quality-${++actions}`;
-    fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action, value }));
-    const done = await waitFor(`action ${action} ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => last.slice(-300));
-    assert.ok(done.ok, `action ${action} ${selector} failed: ${done.error}`);
-  };
+  const { domFile, readDom, lastText, frame: qualityFrame, act } = domBridge<DomFrame>('quality', (f) => f.hasQuality === true);
 
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<PromptLabApi>('promptlab.prompt-lab')!.activate();
@@ -94,7 +79,7 @@ suite('Quality panel', () => {
     if (!domFile) this.skip();
     this.timeout(40_000);
     const frame = await waitFor('the quality panel DOM with the worst table and charts', 20_000,
-      () => qualityFrame((f) => (f.qualityWorst?.length ?? 0) > 0 && (f.canvasCount ?? 0) >= 7), () => last.slice(0, 1500));
+      () => qualityFrame((f) => (f.qualityWorst?.length ?? 0) > 0 && (f.canvasCount ?? 0) >= 7), () => lastText().slice(0, 1500));
     const first = frame.qualityWorst![0]!;
     assert.equal(first[0], '0.15');
     assert.equal(first[1], 'completeness 0.05');
@@ -113,11 +98,11 @@ suite('Quality panel', () => {
     if (!domFile) this.skip();
     this.timeout(60_000);
     await act('#quality-prompt', 'select', OLD_PROMPT);
-    const one = await waitFor('the not-enough-data note', 15_000, () => qualityFrame((f) => f.qualityPrompt === OLD_PROMPT && !!f.qualityTrendNote), () => last.slice(0, 1500));
+    const one = await waitFor('the not-enough-data note', 15_000, () => qualityFrame((f) => f.qualityPrompt === OLD_PROMPT && !!f.qualityTrendNote), () => lastText().slice(0, 1500));
     assert.match(one.qualityTrendNote!, /Not enough data for a trend/);
     assert.equal(one.canvasCount, 5, 'overall and four dimensions drawn (accuracy was never assessed), no trend chart');
     await act('#quality-days', 'select', '7');
-    const empty = await waitFor('the empty state', 15_000, () => qualityFrame((f) => f.qualityDays === '7' && !!f.qualityEmpty), () => last.slice(0, 1500));
+    const empty = await waitFor('the empty state', 15_000, () => qualityFrame((f) => f.qualityDays === '7' && !!f.qualityEmpty), () => lastText().slice(0, 1500));
     assert.match(empty.qualityStatus ?? '', /No scored executions for prompt “quality-itest-old” in the last 7 days/);
     assert.match(empty.qualityEmpty!, /longer time window/);
     assert.equal(empty.canvasCount, 0);
@@ -131,7 +116,7 @@ suite('Quality panel', () => {
     this.timeout(40_000);
     await act(`tbody#worst-rows tr[data-id="${worstId}"]`, 'click');
     await waitFor('showDetail sent to the history panel', 15_000, () => api.historyPanel()?.sent.find((m) => m.type === 'showDetail' && m.id === worstId));
-    const frame = await waitFor('the history detail of the worst execution', 20_000, () => readDom()?.frames.find((f) => f.detailText.includes(XSS) && f.detailText.includes('Quality 0.15')), () => last.slice(0, 1500));
+    const frame = await waitFor('the history detail of the worst execution', 20_000, () => readDom()?.frames.find((f) => f.detailText.includes(XSS) && f.detailText.includes('Quality 0.15')), () => lastText().slice(0, 1500));
     assert.ok(frame.detailText.includes('completeness'));
     const dom = readDom()!;
     assert.deepEqual(dom.frames.filter((f) => f.injected).map((f) => f.url), []);

@@ -153,6 +153,18 @@ describe('health checks', () => {
     assert.match(ok.details, /rollup backlog: not reported by this store/);
   });
 
+  it('with a large rollup backlog and maxRollupBacklog set, the execution rules wait instead of querying analytics', async () => {
+    const store = fakeStore({ overall: kpis(40, 0), stats: async () => stats({ rollupBacklog: 50_000 }) });
+    const { report } = await runHealth({ store, dir: tempDir(), breakers: () => [], writeLatency: null, maxRollupBacklog: 20_000 }, SETTINGS, []);
+    assert.equal(store.queries.length, 0, 'no analytics query was made');
+    const e = report.alerts.find((a) => a.ruleId === 'error-rate')!;
+    assert.equal(e.firing, false);
+    assert.match(e.reason ?? '', /analytics rollups are being built in the background \(50,000 executions to go\)/);
+    // Without the limit (the CLI) the query runs and the 100% error rate fires.
+    const cli = await runHealth({ store, dir: tempDir(), breakers: () => [], writeLatency: null }, SETTINGS, []);
+    assert.equal(cli.report.alerts.find((a) => a.ruleId === 'error-rate')!.firing, true);
+  });
+
   it('a store without analytics still gets a report, with the gaps named', async () => {
     const { report } = await runHealth({ store: { stats: async () => stats({ lastCompaction: null }), history: async () => ({ rows: [], next: null }) }, dir: tempDir(), breakers: () => [], writeLatency: null }, SETTINGS, []);
     assert.match(report.checks.find((c) => c.name === 'analytics-cache')!.details, /not available/);

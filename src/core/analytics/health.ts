@@ -99,6 +99,13 @@ export interface HealthInputs {
   writeLatency: (() => WriteLatencySummary) | null;
   /** Rows the store keeps full-text indexed (promptLab.store.ftsWindow). */
   ftsWindow?: number;
+  /**
+   * Above this many executions waiting for the analytics rollups, the execution rules are not
+   * evaluated: an analytics query would first fold them all in and hold the store for that long
+   * (an upgraded 100k database: ~30 s). The background catch-up gets there; a scheduled check
+   * must not block every panel meanwhile. Undefined = always query (the CLI, which waits).
+   */
+  maxRollupBacklog?: number;
   now?: () => number;
 }
 
@@ -171,9 +178,15 @@ export async function runHealth(inputs: HealthInputs, settings: HealthSettings, 
   const started = now();
   // Shared reads, started once: several checks and the rules use them.
   const stats = settle(inputs.store.stats(), settings.checkTimeoutMs);
-  const analytics = inputs.store.analytics
-    ? settle(inputs.store.analytics({ minutes: settings.windowMinutes, breakdowns: true, series: false }), settings.checkTimeoutMs)
-    : Promise.resolve<Settled<AnalyticsReport>>({ ok: false, reason: 'not available: this store has no analytics' });
+  const analytics = (async (): Promise<Settled<AnalyticsReport>> => {
+    if (!inputs.store.analytics) return { ok: false, reason: 'not available: this store has no analytics' };
+    if (inputs.maxRollupBacklog !== undefined) {
+      const st = await stats;
+      const backlog = st.ok ? st.value.rollupBacklog ?? 0 : 0;
+      if (backlog > inputs.maxRollupBacklog) return { ok: false, reason: `analytics rollups are being built in the background (${backlog.toLocaleString('en-US')} executions to go)` };
+    }
+    return settle(inputs.store.analytics({ minutes: settings.windowMinutes, breakdowns: true, series: false }), settings.checkTimeoutMs);
+  })();
   const probe = (async (): Promise<Settled<number>> => {
     try { return { ok: true, value: probeWrite(inputs.dir) }; } catch (e) { return { ok: false, reason: (e as Error).message }; }
   })();

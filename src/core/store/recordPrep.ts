@@ -24,16 +24,25 @@ const LEADING_BOM = /^\uFEFF+/;
 const TEXT_COLUMNS = ['id', 'promptId', 'promptVersion', 'promptHash', 'variant', 'experimentId', 'runId', 'testCaseId', 'provider', 'model',
   'promptText', 'responseText', 'errorType', 'errorMessage', 'userId', 'sessionId', 'environment'] as const;
 
-/** Deep copy with every string and object key well-formed. */
+const HAS_LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * `v` with every string and object key well-formed. On the record hot path: nothing is copied
+ * unless something changes (almost never), so a record costs one scan of its strings.
+ */
 function wellFormedDeep(v: unknown): unknown {
-  if (typeof v === 'string') return wellFormed(v);
-  if (Array.isArray(v)) return v.map(wellFormedDeep);
-  if (v === null || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) {
-    // defineProperty: a "__proto__" key stays a key (as JSON.parse makes it).
-    Object.defineProperty(out, wellFormed(k), { value: wellFormedDeep(x), enumerable: true, writable: true, configurable: true });
+  if (typeof v === 'string') return HAS_LONE_SURROGATE.test(v) ? wellFormed(v) : v;
+  if (Array.isArray(v)) {
+    const mapped = v.map(wellFormedDeep);
+    return mapped.some((x, i) => x !== v[i]) ? mapped : v;
   }
+  if (v === null || typeof v !== 'object') return v;
+  const entries = Object.entries(v);
+  const fixed = entries.map(([k, x]) => [wellFormedDeep(k) as string, wellFormedDeep(x)] as const);
+  if (fixed.every(([k, x], i) => k === entries[i]![0] && x === entries[i]![1])) return v;
+  const out: Record<string, unknown> = {};
+  // defineProperty: a "__proto__" key stays a key (as JSON.parse makes it).
+  for (const [k, x] of fixed) Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
   return out;
 }
 

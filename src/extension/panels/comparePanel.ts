@@ -5,7 +5,7 @@ import type { CompareAnalysis, CompareArmInfo, CompareCaseOutput, CompareExperim
 import { webviewToHostSchema } from '../../shared/compareProtocol';
 import { ViewTypes } from '../constants';
 import type { Log } from '../log';
-import { createPanel, postToWebview, wirePanel } from './webviewHtml';
+import { createPanel, webviewPoster, wirePanel } from './webviewHtml';
 
 /** What "Promote variant" calls (the compare controller; an interface so the panel does not import it). */
 export interface Promoter { promote(experiment: CompareExperimentInfo, variant: string): Promise<{ ok: boolean; message: string }> }
@@ -24,7 +24,6 @@ const FLUSH_MS = 250;
 export class ComparePanel implements vscode.Disposable {
   private static current: ComparePanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly messagesForTests: HostToWebview[] = [];
   private snapshot: CompareSnapshot | null = null;
   private promoting = false;
   private pending: CompareCaseOutput[] = [];
@@ -46,7 +45,10 @@ export class ComparePanel implements vscode.Disposable {
 
   static get instance(): ComparePanel | undefined { return ComparePanel.current; }
 
+  /** Posts to the webview (never to a disposed one) and keeps what was sent for the tests. */
+  private readonly poster: { post(m: HostToWebview): Thenable<boolean>; sent: HostToWebview[] };
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: ComparePanelDeps) {
+    this.poster = webviewPoster<HostToWebview>(panel, 500);
     ComparePanel.current?.dispose();
     ComparePanel.current = this;
     this.disposables.push(...wirePanel(panel, { extensionUri: ctx.extensionUri, name: 'compare', title: 'Prompt Lab: Compare', schema: webviewToHostSchema, log: ctx.log,
@@ -54,7 +56,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   /** Messages sent to the webview so far (integration tests read them). */
-  get sent(): readonly HostToWebview[] { return this.messagesForTests; }
+  get sent(): readonly HostToWebview[] { return this.poster.sent; }
 
   /** The comparison shown (null before one starts or is revived). */
   get state(): CompareSnapshot | null { return this.snapshot; }
@@ -108,9 +110,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private post(m: HostToWebview): Thenable<boolean> {
-    this.messagesForTests.push(m);
-    if (this.messagesForTests.length > 500) this.messagesForTests.shift();
-    return postToWebview(this.panel, m);
+    return this.poster.post(m);
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {

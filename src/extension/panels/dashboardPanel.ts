@@ -7,7 +7,7 @@ import { parseDashboardState, webviewToHostSchema } from '../../shared/dashboard
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
 import { HistoryPanel } from './historyPanel';
-import { createPanel, postToWebview, wirePanel } from './webviewHtml';
+import { createPanel, webviewPoster, wirePanel } from './webviewHtml';
 
 /** The health monitor as the dashboard sees it (built elsewhere; absent when not running). */
 export interface HealthSource {
@@ -36,7 +36,6 @@ const MAX_CHOICES = 200;
 export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly messagesForTests: HostToWebview[] = [];
   private changeTimer: NodeJS.Timeout | undefined;
   private lastState: DashboardViewState | null;
 
@@ -61,7 +60,10 @@ export class DashboardPanel implements vscode.Disposable {
 
   static get instance(): DashboardPanel | undefined { return DashboardPanel.current; }
 
+  /** Posts to the webview (never to a disposed one) and keeps what was sent for the tests. */
+  private readonly poster: { post(m: HostToWebview): Thenable<boolean>; sent: HostToWebview[] };
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: DashboardPanelDeps, restored: DashboardViewState | null) {
+    this.poster = webviewPoster<HostToWebview>(panel);
     DashboardPanel.current?.dispose();
     DashboardPanel.current = this;
     this.lastState = restored;
@@ -86,12 +88,10 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /** Messages sent to the webview so far (integration tests read them). */
-  get sent(): readonly HostToWebview[] { return this.messagesForTests; }
+  get sent(): readonly HostToWebview[] { return this.poster.sent; }
 
   private post(m: HostToWebview): Thenable<boolean> {
-    this.messagesForTests.push(m);
-    if (this.messagesForTests.length > 200) this.messagesForTests.shift();
-    return postToWebview(this.panel, m);
+    return this.poster.post(m);
   }
 
   private async availableCommands(): Promise<DashboardCommand[]> {

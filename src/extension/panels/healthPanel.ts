@@ -6,7 +6,7 @@ import { webviewToHostSchema } from '../../shared/healthProtocol';
 import { ViewTypes } from '../constants';
 import type { HealthMonitor } from '../healthMonitor';
 import type { Log } from '../log';
-import { createPanel, postToWebview, wirePanel } from './webviewHtml';
+import { createPanel, webviewPoster, wirePanel } from './webviewHtml';
 
 type HealthPanelDeps = { extensionUri: vscode.Uri; log: Log; health: HealthMonitor };
 
@@ -19,7 +19,6 @@ type HealthPanelDeps = { extensionUri: vscode.Uri; log: Log; health: HealthMonit
 export class HealthPanel implements vscode.Disposable {
   private static currentPanel: HealthPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly messagesForTests: HostToWebview[] = [];
 
   static show(ctx: HealthPanelDeps): HealthPanel {
     if (HealthPanel.currentPanel) {
@@ -35,7 +34,10 @@ export class HealthPanel implements vscode.Disposable {
 
   static get instance(): HealthPanel | undefined { return HealthPanel.currentPanel; }
 
+  /** Posts to the webview (never to a disposed one) and keeps what was sent for the tests. */
+  private readonly poster: { post(m: HostToWebview): Thenable<boolean>; sent: HostToWebview[] };
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: HealthPanelDeps) {
+    this.poster = webviewPoster<HostToWebview>(panel);
     HealthPanel.currentPanel?.dispose();
     HealthPanel.currentPanel = this;
     this.disposables.push(...wirePanel(panel, { extensionUri: ctx.extensionUri, name: 'health', title: 'Prompt Lab: Health', schema: webviewToHostSchema, log: ctx.log,
@@ -46,7 +48,7 @@ export class HealthPanel implements vscode.Disposable {
   }
 
   /** Messages sent to the webview so far (integration tests read them). */
-  get sent(): readonly HostToWebview[] { return this.messagesForTests; }
+  get sent(): readonly HostToWebview[] { return this.poster.sent; }
 
   private view(running = this.ctx.health.running): HealthViewData {
     const h = this.ctx.health;
@@ -56,9 +58,7 @@ export class HealthPanel implements vscode.Disposable {
   }
 
   private post(m: HostToWebview): Thenable<boolean> {
-    this.messagesForTests.push(m);
-    if (this.messagesForTests.length > 200) this.messagesForTests.shift();
-    return postToWebview(this.panel, m);
+    return this.poster.post(m);
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {

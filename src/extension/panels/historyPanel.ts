@@ -5,13 +5,12 @@ import { PAGE_SIZE, webviewToHostSchema } from '../../shared/historyProtocol';
 import { copyAsJson, openPromptFile, rerun } from './historyActions';
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
-import { createPanel, postToWebview, wirePanel } from './webviewHtml';
+import { createPanel, webviewPoster, wirePanel } from './webviewHtml';
 
 /** The history panel: one instance, revived after a reload by the serializer. */
 export class HistoryPanel implements vscode.Disposable {
   private static current: HistoryPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly messagesForTests: HostToWebview[] = [];
 
   /** Opens (or reveals) the panel; `filter` (from the tree view: a run, an experiment) replaces the one shown. */
   static show(ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }, opts: { filter?: HistoryViewFilter } = {}): HistoryPanel {
@@ -32,7 +31,10 @@ export class HistoryPanel implements vscode.Disposable {
 
   static get instance(): HistoryPanel | undefined { return HistoryPanel.current; }
 
+  /** Posts to the webview (never to a disposed one) and keeps what was sent for the tests. */
+  private readonly poster: { post(m: HostToWebview): Thenable<boolean>; sent: HostToWebview[] };
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: { extensionUri: vscode.Uri; store: PromptLabStore; log: Log }) {
+    this.poster = webviewPoster<HostToWebview>(panel);
     HistoryPanel.current?.dispose();
     HistoryPanel.current = this;
     this.disposables.push(
@@ -69,12 +71,10 @@ export class HistoryPanel implements vscode.Disposable {
   private changeTimer: NodeJS.Timeout | undefined;
 
   /** Messages sent to the webview so far (integration tests read them). */
-  get sent(): readonly HostToWebview[] { return this.messagesForTests; }
+  get sent(): readonly HostToWebview[] { return this.poster.sent; }
 
   private post(m: HostToWebview): Thenable<boolean> {
-    this.messagesForTests.push(m);
-    if (this.messagesForTests.length > 200) this.messagesForTests.shift();
-    return postToWebview(this.panel, m);
+    return this.poster.post(m);
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {

@@ -5,7 +5,7 @@ import { qualitySince, webviewToHostSchema } from '../../shared/qualityProtocol'
 import { Commands, ViewTypes } from '../constants';
 import type { Log } from '../log';
 import { HistoryPanel } from './historyPanel';
-import { createPanel, postToWebview, wirePanel } from './webviewHtml';
+import { createPanel, webviewPoster, wirePanel } from './webviewHtml';
 
 type QualityPanelDeps = { extensionUri: vscode.Uri; store: PromptLabStore; log: Log };
 
@@ -20,7 +20,6 @@ const WORST_ROWS = 15;
 export class QualityPanel implements vscode.Disposable {
   private static current: QualityPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly messagesForTests: HostToWebview[] = [];
   private changeTimer: NodeJS.Timeout | undefined;
 
   static show(ctx: QualityPanelDeps): QualityPanel {
@@ -38,7 +37,10 @@ export class QualityPanel implements vscode.Disposable {
 
   static get instance(): QualityPanel | undefined { return QualityPanel.current; }
 
+  /** Posts to the webview (never to a disposed one) and keeps what was sent for the tests. */
+  private readonly poster: { post(m: HostToWebview): Thenable<boolean>; sent: HostToWebview[] };
   private constructor(readonly panel: vscode.WebviewPanel, private readonly ctx: QualityPanelDeps) {
+    this.poster = webviewPoster<HostToWebview>(panel);
     QualityPanel.current?.dispose();
     QualityPanel.current = this;
     this.disposables.push(...wirePanel(panel, { extensionUri: ctx.extensionUri, name: 'quality', title: 'Prompt Lab: Quality', schema: webviewToHostSchema, log: ctx.log,
@@ -55,12 +57,10 @@ export class QualityPanel implements vscode.Disposable {
   }
 
   /** Messages sent to the webview so far (integration tests read them). */
-  get sent(): readonly HostToWebview[] { return this.messagesForTests; }
+  get sent(): readonly HostToWebview[] { return this.poster.sent; }
 
   private post(m: HostToWebview): Thenable<boolean> {
-    this.messagesForTests.push(m);
-    if (this.messagesForTests.length > 200) this.messagesForTests.shift();
-    return postToWebview(this.panel, m);
+    return this.poster.post(m);
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {

@@ -80,8 +80,17 @@ export function createPanel(viewType: string, title: string, extensionUri: vscod
 
 /**
  * Posts to a panel's webview, or does nothing once the panel is gone: a debounce timer or a
- * store answer can outlive the panel, and postMessage on a disposed webview throws.
+ * store answer can outlive the panel, and postMessage on a disposed webview throws. Returns
+ * `sent` as well: the last `keep` messages, which the integration tests read.
  */
-export function postToWebview(panel: vscode.WebviewPanel, message: unknown): Thenable<boolean> {
-  try { return Promise.resolve(panel.webview.postMessage(message)).catch(() => false); } catch { return Promise.resolve(false); }
+export function webviewPoster<M>(panel: vscode.WebviewPanel, keep = 200): { post(m: M): Thenable<boolean>; sent: M[] } {
+  const sent: M[] = [];
+  return {
+    sent,
+    post(m: M): Thenable<boolean> {
+      sent.push(m);
+      if (sent.length > keep) sent.shift();
+      try { return Promise.resolve(panel.webview.postMessage(m)).catch(() => false); } catch { return Promise.resolve(false); }
+    },
+  };
 }
