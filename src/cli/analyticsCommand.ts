@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { AnalyticsQuery, AnalyticsReport, BreakdownRow, Delta, KpiName } from '../core/analytics/types';
 import { formatCount, formatNumber, formatP } from '../core/stats/format';
 import type { PromptLabStore } from '../core/store/localStore';
-import { UsageError, failureExit } from './cliErrors';
+import { COMMON_OPTIONS, UsageError, failureExit } from './cliCommon';
 
 export const ANALYTICS_HELP = `analytics                 KPIs of a time window against the previous window of the same
                             length: executions, success rate, mean and p95 latency, quality,
@@ -26,7 +26,7 @@ export async function analyticsMain(argv: string[], env: AnalyticsEnv, out: Node
     const { values: o, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: {
-        db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+        ...COMMON_OPTIONS,
         days: { type: 'string' }, until: { type: 'string' }, prompt: { type: 'string' }, model: { type: 'string' }, provider: { type: 'string' },
         variant: { type: 'string' }, detailed: { type: 'boolean', default: false }, export: { type: 'string' },
       },

@@ -13,6 +13,7 @@ import type { CompareResult } from '../core/stats';
 import { formatInterval, formatNumber, formatP } from '../core/stats';
 import type { ExperimentRow, PromptLabStore } from '../core/store';
 import { CliUsageError, adHocProfiles, apiKeyFor, cliTracker } from './runCommand';
+import { COMMON_OPTIONS } from './cliCommon';
 
 /*
  * `promptlab compare` and `promptlab compare-periods`.
@@ -139,7 +140,7 @@ export async function compareMain(sub: 'compare' | 'compare-periods', argv: stri
       parsed = parseArgs({
         args: argv, allowPositionals: true, strict: true,
         options: {
-          db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+          ...COMMON_OPTIONS,
           variants: { type: 'string' }, models: { type: 'string' }, repeat: { type: 'string' }, paired: { type: 'boolean', default: false },
           unpaired: { type: 'boolean', default: false }, seed: { type: 'string' }, sweep: { type: 'string' }, experiment: { type: 'string' }, provider: { type: 'string' },
           'base-url': { type: 'string' }, dataset: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, concurrency: { type: 'string' },

@@ -5,7 +5,7 @@ import type { HealthSettings } from '../core/analytics/health';
 import { DEFAULT_INGESTION_BACKLOG_ROWS, runHealth } from '../core/analytics/health';
 import type { HealthReport } from '../core/analytics/types';
 import type { PromptLabStore } from '../core/store/localStore';
-import { UsageError, failureExit } from './cliErrors';
+import { COMMON_OPTIONS, UsageError, failureExit } from './cliCommon';
 
 export const HEALTH_HELP = `health                    Run the health checks against the database: writable, size,
                             journal backlog, last compaction, one probe write, ingestion,
@@ -32,7 +32,7 @@ export async function healthMain(argv: string[], env: HealthEnv, out: NodeJS.Wri
     const { values: o, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: {
-        db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+        ...COMMON_OPTIONS,
         verbose: { type: 'boolean', short: 'v', default: false }, 'window-minutes': { type: 'string' }, 'min-samples': { type: 'string' }, timeout: { type: 'string' },
       },
     });

@@ -14,6 +14,7 @@ import { MAINTENANCE_HELP, maintenanceMain } from './maintenanceCommand';
 import { HEALTH_HELP, healthMain } from './healthCommand';
 import { ANALYTICS_HELP, analyticsMain } from './analyticsCommand';
 import { archiveHistory } from '../core/store/archive';
+import { COMMON_OPTIONS } from './cliCommon';
 
 const HELP = `promptlab — Prompt Lab from the command line (same database as the VS Code extension)
 
@@ -151,7 +152,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     parsed = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: {
-        db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+        ...COMMON_OPTIONS,
         limit: { type: 'string' }, prompt: { type: 'string' }, search: { type: 'string' }, since: { type: 'string' },
         until: { type: 'string' }, success: { type: 'string' }, tag: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' },
         experiment: { type: 'string' }, columns: { type: 'string' }, bom: { type: 'boolean', default: false },

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PromptLabStore } from '../core/store/localStore';
 import { verifyBackup } from '../core/store/backup';
+import { COMMON_OPTIONS } from './cliCommon';
 
 export const MAINTENANCE_HELP = `backup create FILE        Consistent backup: compacts first, then writes FILE (the database
                             with every text inlined) and FILE.json (sha256, size, counts).
@@ -32,7 +33,7 @@ export async function maintenanceMain(command: 'backup' | 'cleanup', argv: strin
     const { values: o, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: {
-        db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+        ...COMMON_OPTIONS,
         compress: { type: 'boolean', default: false }, optimize: { type: 'boolean', default: false }, archive: { type: 'boolean', default: false },
         days: { type: 'string' },
       },

@@ -1,3 +1,8 @@
+/** Options every database command takes (--db, --json, --help), spread into each parseArgs call. */
+export const COMMON_OPTIONS = {
+  db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 /** A bad command line (exit 2), as opposed to a failure while doing the work (exit 1). */
 export class UsageError extends Error {}
 
