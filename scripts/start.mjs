@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const smoke = process.argv.includes('--smoke');
+// --vsix: run the packaged prompt-lab.vsix (npm run package) installed like a user would, not the dev build.
+const vsix = process.argv.includes('--vsix');
 const COMMAND_TITLE = 'Prompt Lab: Show History';
 
 if (!fs.existsSync(path.join(root, 'dist/extension.js'))) {
@@ -42,8 +44,19 @@ fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify
   // examples/ sits inside this repo: without this, a "open the parent git repository?" toast covers the panel.
   'git.openRepositoryInParentFolders': 'never',
 }, null, 2));
+// promptLab.databasePath is machine-scoped: an installed extension in code-server (a remote
+// host) reads it from the Machine settings, not the User ones (seen with --vsix).
+fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify({ 'promptLab.databasePath': dbDir }, null, 2));
 fs.writeFileSync(path.join(tmp, 'config.yaml'), '');
 seedSampleData();
+if (vsix) {
+  const file = path.join(root, 'prompt-lab.vsix');
+  if (!fs.existsSync(file)) { console.error('prompt-lab.vsix is missing: run `npm run package` first.'); process.exit(2); }
+  const r = spawnSync(path.join(root, 'node_modules/.bin/code-server'), ['--extensions-dir', path.join(tmp, 'exts'), '--install-extension', file], { encoding: 'utf8' });
+  if (r.status !== 0) { console.error(`installing ${file} failed:\n${r.stdout}${r.stderr}`); process.exit(1); }
+  console.log(`installed ${path.basename(file)} into ${path.join(tmp, 'exts')}`);
+}
 
 const port = Number(process.env.PORT) || await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -70,7 +83,7 @@ try {
 }
 const authority = new URL(base).host;
 const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${root}`]];
-const url = `${base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+const url = `${base}/?folder=${encodeURIComponent(workspace)}${vsix ? '' : `&payload=${encodeURIComponent(JSON.stringify(payload))}`}`;
 console.log(`Prompt Lab is running in VS Code at ${url}`);
 console.log(`  workspace: ${workspace}\n  database:  ${dbDir}\n  logs:      ${tmp}`);
 

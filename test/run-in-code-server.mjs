@@ -243,6 +243,12 @@ async function runRequestedAction() {
       if (req.action === 'select') await f.selectOption(req.selector, String(req.value), { timeout: 3000 });
       // A real key press on the element (focused first), e.g. keyboard navigation of a table.
       else if (req.action === 'press') await f.locator(req.selector).first().press(String(req.value), { timeout: 3000 });
+      // A screenshot of the whole workbench once `selector` is there (SHOT_DIR runs: see what a panel looks like).
+      else if (req.action === 'screenshot') {
+        if (!process.env.SHOT_DIR) throw new Error('screenshot needs SHOT_DIR');
+        fs.mkdirSync(process.env.SHOT_DIR, { recursive: true });
+        await page.screenshot({ path: path.join(process.env.SHOT_DIR, path.basename(String(req.value))), timeout: 10_000 });
+      }
       else {
         const target = f.locator(req.selector).first();
         try { await target.click({ timeout: 3000 }); } catch { await target.evaluate((el) => el.click(), undefined, { timeout: 1000 }); }

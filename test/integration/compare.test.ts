@@ -45,7 +45,7 @@ suite('Compare variants', () => {
   let server: Awaited<ReturnType<typeof startOpenAIServer>>;
   let uri: vscode.Uri;
   let outcome: CompareOutcome | undefined;
-  const { domFile, readDom, lastText, frame: compareFrame, act: browserAct } = domBridge<DomFrame>('compare', (f) => f.hasCompare === true);
+  const { domFile, readDom, lastText, frame: compareFrame, act: browserAct, screenshot } = domBridge<DomFrame>('compare', (f) => f.hasCompare === true);
   const act = (selector: string) => browserAct(selector, 'click');
 
   suiteSetup(async () => {
@@ -159,6 +159,7 @@ suite('Compare variants', () => {
     assert.ok('promote-fancy' in ids, 'a Promote button for the variant');
     assert.ok(!('promote-plain' in ids), 'no Promote button for the control');
     assert.equal(frame.cspViolations, 0);
+    await screenshot('#compare-charts', 'compare-charts.png');
   });
 
   test('Promote applies the variant to the prompt file as one undoable edit, and refuses once the file changed', async function () {

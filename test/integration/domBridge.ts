@@ -19,6 +19,12 @@ export function domBridge<F>(name: string, isPanel: (f: F) => boolean) {
     if (!domFile) return undefined;
     try { last = fs.readFileSync(domFile, 'utf8'); return JSON.parse(last) as DomSnapshot<F>; } catch { return undefined; }
   };
+  const act = async (selector: string, action: 'click' | 'select' | 'press' | 'screenshot', value?: string): Promise<void> => {
+    const id = `${name}-${++actions}`;
+    fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action, value }));
+    const done = await waitFor(`action ${action} ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => last.slice(-300));
+    assert.ok(done.ok, `action ${action} ${selector} failed: ${done.error}`);
+  };
   return {
     domFile,
     readDom,
@@ -27,11 +33,10 @@ export function domBridge<F>(name: string, isPanel: (f: F) => boolean) {
     /** The first frame of this suite's panel that satisfies `pred`. */
     frame: (pred: (f: F) => boolean): F | undefined => readDom()?.frames.find((f) => isPanel(f) && pred(f)),
     /** Asks the runner for one browser action (click, select, key press) and waits until it has run. */
-    act: async (selector: string, action: 'click' | 'select' | 'press', value?: string): Promise<void> => {
-      const id = `${name}-${++actions}`;
-      fs.writeFileSync(`${domFile}.action.json`, JSON.stringify({ id, selector, action, value }));
-      const done = await waitFor(`action ${action} ${selector}`, 15_000, () => { const a = readDom()?.lastAction; return a?.id === id ? a : undefined; }, () => last.slice(-300));
-      assert.ok(done.ok, `action ${action} ${selector} failed: ${done.error}`);
+    act,
+    /** With SHOT_DIR set (a look at the panel), a screenshot of the workbench named `name`; otherwise nothing. */
+    screenshot: async (selector: string, name: string): Promise<void> => {
+      if (process.env.SHOT_DIR && domFile) await act(selector, 'screenshot', name);
     },
   };
 }
